@@ -1,0 +1,155 @@
+import { Context } from '@temporalio/activity';
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import type pg from 'pg';
+import { beginRun, finishRun } from '../db/sync-run';
+import { completePass, readStreamState } from '../db/sync-state';
+import { scheduleTable, workflowTable } from '../db/tables';
+import { buildUpsertSql, upsertRows } from '../db/upsert';
+import {
+  dedupeByKey,
+  executionToRow,
+  workflowRowKey,
+  type RawExecutionInfo,
+  type WorkflowRow,
+} from '../source/executions';
+import { scheduleRowKey, scheduleToRow, type ScheduleRow } from '../source/schedules';
+import { incrementalQuery } from '../source/visibility-query';
+import { mapWithConcurrency } from './concurrency';
+import { toActivityFailure } from './errors';
+import { runCheckpointedPages } from './page-loop';
+import type {
+  CompletePassRequest,
+  FinishSyncRequest,
+  PlanSyncRequest,
+  StreamChunkRequest,
+  StreamChunkResult,
+  StreamPlan,
+  SyncPlan,
+} from './types';
+
+export interface SyncDependencies {
+  pool: pg.Pool;
+  schema: string;
+  /** The namespace being synced, read through `source`. */
+  namespace: string;
+  source: Client;
+  /** Values removed from every error message the activities return. */
+  secrets: readonly string[];
+  /** How many schedules are described at once. */
+  describeConcurrency?: number;
+}
+
+/** The activities of SyncWorkflow, bound to their dependencies (a pool, a source client). */
+export function createActivities(deps: SyncDependencies) {
+  const { pool, schema, namespace, source, secrets } = deps;
+  const upsertWorkflowSql = buildUpsertSql(schema, workflowTable);
+  const upsertScheduleSql = buildUpsertSql(schema, scheduleTable);
+  const describeConcurrency = deps.describeConcurrency ?? 8;
+
+  const guarded =
+    <Args extends unknown[], Result>(fn: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        throw toActivityFailure(error, secrets);
+      }
+    };
+
+  return {
+    /** Records the run and decides, per stream, whether the pass is full and what it queries. */
+    planSync: guarded(async (request: PlanSyncRequest): Promise<SyncPlan> => {
+      const run = await beginRun(pool, schema, {
+        namespace,
+        workflowId: request.workflowId,
+        runId: request.runId,
+        mode: request.mode,
+        streams: request.streams,
+      });
+      const streams: SyncPlan['streams'] = {};
+      for (const stream of request.streams) {
+        let plan: StreamPlan = { full: true, query: '' };
+        if (stream === 'workflows' && request.mode === 'incremental') {
+          const { cursor } = await readStreamState(pool, schema, namespace, stream);
+          // With no cursor yet there is nothing to be incremental from: the first pass reads everything.
+          if (cursor) plan = { full: false, query: incrementalQuery(cursor, request.lookbackSeconds) };
+        }
+        streams[stream] = plan;
+      }
+      return { syncRunId: run.id, startedAt: run.startedAt.toISOString(), streams };
+    }),
+
+    syncWorkflowExecutions: guarded(async (request: StreamChunkRequest): Promise<StreamChunkResult> =>
+      runCheckpointedPages<RawExecutionInfo>(request, {
+        fetchPage: async (token) => {
+          const response = await source.workflowService.listWorkflowExecutions({
+            namespace,
+            pageSize: request.pageSize,
+            nextPageToken: token,
+            query: request.query,
+          });
+          return { items: response.executions, nextPageToken: response.nextPageToken };
+        },
+        writePage: async (executions) => {
+          const rows: WorkflowRow[] = [];
+          for (const execution of executions) {
+            try {
+              rows.push(executionToRow(namespace, execution));
+            } catch (error) {
+              Context.current().log.error('execution skipped: it cannot be mapped', {
+                workflowId: execution.execution?.workflowId,
+                runId: execution.execution?.runId,
+                error: (error as Error).message,
+              });
+            }
+          }
+          return (await upsertRows(pool, upsertWorkflowSql, dedupeByKey(rows, workflowRowKey))).rows;
+        },
+      }),
+    ),
+
+    syncSchedules: guarded(async (request: StreamChunkRequest): Promise<StreamChunkResult> =>
+      runCheckpointedPages<string>(request, {
+        fetchPage: async (token) => {
+          const response = await source.workflowService.listSchedules({
+            namespace,
+            maximumPageSize: request.pageSize,
+            nextPageToken: token,
+          });
+          return {
+            items: response.schedules.map((schedule) => schedule.scheduleId ?? '').filter((id) => id !== ''),
+            nextPageToken: response.nextPageToken,
+          };
+        },
+        writePage: async (scheduleIds) => {
+          const described = await mapWithConcurrency(scheduleIds, describeConcurrency, async (scheduleId) => {
+            try {
+              return scheduleToRow(namespace, await source.schedule.getHandle(scheduleId).describe());
+            } catch (error) {
+              // Deleted between listing and describing: the next full pass marks it deleted.
+              if (error instanceof ScheduleNotFoundError) return undefined;
+              throw error;
+            }
+          });
+          const rows = described.filter((row): row is ScheduleRow => row !== undefined);
+          return (await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey))).rows;
+        },
+      }),
+    ),
+
+    completeStreamPass: guarded(async (request: CompletePassRequest) =>
+      completePass(pool, schema, {
+        namespace,
+        stream: request.stream,
+        full: request.full,
+        startedAt: new Date(request.startedAt),
+      }),
+    ),
+
+    finishSync: guarded(async (request: FinishSyncRequest): Promise<void> => {
+      await finishRun(pool, schema, { ...request, id: request.syncRunId });
+    }),
+  };
+}
+
+export type SyncActivities = ReturnType<typeof createActivities>;

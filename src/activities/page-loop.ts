@@ -1,0 +1,68 @@
+import { Context } from '@temporalio/activity';
+import type { PageCheckpoint, StreamChunkRequest, StreamChunkResult } from './types';
+
+export interface FetchedPage<Item> {
+  items: Item[];
+  /** Empty or null means this was the last page. */
+  nextPageToken: Uint8Array | null | undefined;
+}
+
+export interface PagedStream<Item> {
+  fetchPage(token: Uint8Array | null): Promise<FetchedPage<Item>>;
+  /** Writes one page in one statement or transaction; returns the rows written. */
+  writePage(items: Item[]): Promise<number>;
+}
+
+const toBase64 = (token: Uint8Array | null | undefined): string | null =>
+  token && token.length > 0 ? Buffer.from(token).toString('base64') : null;
+const fromBase64 = (token: string | null): Uint8Array | null => (token === null ? null : Buffer.from(token, 'base64'));
+
+function checkpointFrom(details: unknown): PageCheckpoint | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const candidate = details as Partial<PageCheckpoint>;
+  if (typeof candidate.pages !== 'number' || typeof candidate.rows !== 'number') return undefined;
+  if (candidate.nextPageToken !== null && typeof candidate.nextPageToken !== 'string') return undefined;
+  return { nextPageToken: candidate.nextPageToken, pages: candidate.pages, rows: candidate.rows };
+}
+
+/**
+ * Pages through a stream for about `maxSeconds`: the next page is fetched while the current one is
+ * written; after each written page a heartbeat records the token of the next, so a retried attempt
+ * resumes there instead of at the start. Cancellation, delivered by the heartbeat, stops it between pages.
+ */
+export async function runCheckpointedPages<Item>(
+  request: StreamChunkRequest,
+  stream: PagedStream<Item>,
+): Promise<StreamChunkResult> {
+  const context = Context.current();
+  const resumed = checkpointFrom(context.info.heartbeatDetails);
+  let token = resumed ? resumed.nextPageToken : request.pageToken;
+  let pages = resumed?.pages ?? 0;
+  let rows = resumed?.rows ?? 0;
+  const resumedAtPage = resumed ? resumed.pages + 1 : null;
+  if (resumed) {
+    context.log.info('resuming from heartbeat checkpoint', {
+      resumedAtPage,
+      rowsSoFar: rows,
+      attempt: context.info.attempt,
+    });
+  }
+  if (resumed && token === null) return { nextPageToken: null, pages, rows, resumedAtPage };
+
+  const deadline = Date.now() + request.maxSeconds * 1000;
+  let pending = stream.fetchPage(fromBase64(token));
+  for (;;) {
+    const page = await pending;
+    const nextToken = toBase64(page.nextPageToken);
+    const more = nextToken !== null && Date.now() < deadline;
+    if (more) pending = stream.fetchPage(fromBase64(nextToken));
+    // A prefetch that is abandoned (cancellation, failure) must not surface as an unhandled rejection.
+    pending.catch(() => {});
+    rows += await stream.writePage(page.items);
+    pages += 1;
+    token = nextToken;
+    context.heartbeat({ nextPageToken: token, pages, rows } satisfies PageCheckpoint);
+    if (context.cancellationSignal.aborted) await context.cancelled;
+    if (!more) return { nextPageToken: token, pages, rows, resumedAtPage };
+  }
+}

@@ -1,0 +1,64 @@
+import type { WorkflowRow } from '../source/executions';
+import type { ScheduleRow } from '../source/schedules';
+import type { TableSpec } from './upsert';
+
+export const workflowTable: TableSpec<WorkflowRow> = {
+  table: 'workflow',
+  columns: [
+    ['namespace', 'text'],
+    ['workflow_id', 'text'],
+    ['run_id', 'text'],
+    ['workflow_type', 'text'],
+    ['start_time', 'timestamptz'],
+    ['execution_time', 'timestamptz'],
+    ['close_time', 'timestamptz'],
+    ['status', 'text'],
+    ['task_queue', 'text'],
+    ['execution_time_seconds', 'double precision'],
+    ['history_length', 'bigint'],
+    ['history_size_bytes', 'bigint'],
+    ['state_transition_count', 'bigint'],
+    ['parent_workflow_id', 'text'],
+    ['parent_run_id', 'text'],
+    ['root_workflow_id', 'text'],
+    ['root_run_id', 'text'],
+    ['memo', 'jsonb'],
+    ['search_attributes', 'jsonb'],
+  ],
+  key: ['namespace', 'workflow_id', 'run_id'],
+  // A closed run never reopens, so a running view cannot be newer than a closed one. Between two
+  // views of the same kind the later write wins: visibility reports no counters while a run is open,
+  // and running runs are re-read by every sync, so an out-of-order write heals on the next one.
+  staleWhen: 't.close_time IS NOT NULL AND excluded.close_time IS NULL',
+};
+
+export const scheduleTable: TableSpec<ScheduleRow> = {
+  table: 'schedule',
+  columns: [
+    ['namespace', 'text'],
+    ['schedule_id', 'text'],
+    ['paused', 'boolean'],
+    ['note', 'text'],
+    ['next_action_times', 'jsonb'],
+    ['recent_actions', 'jsonb'],
+    ['schedule_spec', 'jsonb'],
+    ['schedule_action', 'jsonb'],
+    ['search_attributes', 'jsonb'],
+    ['memo', 'jsonb'],
+    ['overlap_policy', 'text'],
+    ['catchup_window_seconds', 'double precision'],
+    ['pause_on_failure', 'boolean'],
+    ['remaining_actions', 'bigint'],
+    ['num_actions_taken', 'bigint'],
+    ['num_actions_missed_catchup_window', 'bigint'],
+    ['num_actions_skipped_overlap', 'bigint'],
+    ['running_workflows', 'jsonb'],
+    ['created_at', 'timestamptz'],
+    ['last_updated_at', 'timestamptz'],
+  ],
+  key: ['namespace', 'schedule_id'],
+  // A schedule re-created under the same ID starts again; otherwise its counters and update time only grow.
+  staleWhen: `excluded.created_at < t.created_at OR (excluded.created_at = t.created_at AND (
+    excluded.num_actions_taken < t.num_actions_taken
+    OR coalesce(excluded.last_updated_at, '-infinity') < coalesce(t.last_updated_at, '-infinity')))`,
+};

@@ -1,0 +1,1 @@
+export { SyncWorkflow, progressQuery } from './sync-workflow';

@@ -1,0 +1,212 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  continueAsNew,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { StreamPlan } from '../activities/types';
+import { parseSyncInput, type Continuation, type ParsedSyncInput, type Stream, type StreamProgress } from './input';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Failure types that retrying cannot fix: the workflow and its activities fail at once on them. */
+export const NON_RETRYABLE_ERROR_TYPES = [
+  'InvalidSyncInput',
+  'SourceAccessDenied',
+  'SourceNamespaceNotFound',
+  'SourceQueryInvalid',
+  'DatabaseAccessDenied',
+  'DatabaseSchemaMissing',
+];
+
+export interface SyncProgress {
+  syncRunId: string | null;
+  mode: 'full' | 'incremental';
+  startedAt: string | null;
+  continuedAsNew: number;
+  streams: Partial<Record<Stream, Omit<StreamProgress, 'pageToken' | 'query'>>>;
+}
+
+export interface SyncSummary {
+  syncRunId: string;
+  /** 'full' when every requested stream read everything, otherwise 'incremental'. */
+  mode: 'full' | 'incremental';
+  streams: Partial<Record<Stream, { full: boolean; pages: number; rows: number; deleted: number }>>;
+  startedAt: string;
+  durationMs: number;
+  continuedAsNew: number;
+}
+
+export const progressQuery = defineQuery<SyncProgress>('progress');
+
+function validatedInput(raw: unknown): ParsedSyncInput {
+  const parsed = parseSyncInput(raw);
+  if (parsed.ok) return parsed.input;
+  throw ApplicationFailure.create({
+    type: 'InvalidSyncInput',
+    message: `Invalid SyncWorkflow input: ${parsed.problems.join('; ')}`,
+    nonRetryable: true,
+  });
+}
+
+function freshProgress(plan: StreamPlan): StreamProgress {
+  return { ...plan, pageToken: null, pages: 0, rows: 0, deleted: 0, done: false };
+}
+
+/**
+ * Syncs the source namespace's workflow executions and schedules into Postgres. Each stream pages
+ * through the source in bounded activity calls that checkpoint by heartbeat; the run is recorded in
+ * sync_run; long passes continue as new, carrying their position.
+ */
+export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
+  const input = validatedInput(rawInput);
+  const acts = proxyActivities<Activities>({
+    startToCloseTimeout: `${input.activityMaxSeconds + 300} seconds`,
+    heartbeatTimeout: `${input.heartbeatTimeoutSeconds} seconds`,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 20,
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+    },
+  });
+
+  const progress: SyncProgress = {
+    syncRunId: input.continuation?.syncRunId ?? null,
+    mode: input.mode,
+    startedAt: input.continuation?.startedAt ?? null,
+    continuedAsNew: input.continuation?.continuedAsNew ?? 0,
+    streams: {},
+  };
+  const state: Continuation['streams'] = { ...input.continuation?.streams };
+  const publish = () => {
+    for (const [stream, stream_state] of Object.entries(state) as Array<[Stream, StreamProgress]>) {
+      const { pageToken: _token, query: _query, ...visible } = stream_state;
+      progress.streams[stream] = visible;
+    }
+  };
+  publish();
+  setHandler(progressQuery, () => progress);
+
+  let syncRunId = input.continuation?.syncRunId;
+  let continuation: Continuation | undefined;
+  let startedAt = input.continuation?.startedAt;
+  const counters = () => {
+    const pick = (key: 'rows' | 'pages' | 'deleted') =>
+      Object.fromEntries(Object.entries(state).map(([stream, s]) => [stream, s[key]]));
+    return { rowsPerStream: pick('rows'), pagesPerStream: pick('pages'), deletedPerStream: pick('deleted') };
+  };
+
+  try {
+    if (syncRunId === undefined || startedAt === undefined) {
+      const info = workflowInfo();
+      const plan = await acts.planSync({
+        workflowId: info.workflowId,
+        runId: info.runId,
+        mode: input.mode,
+        streams: input.streams,
+        lookbackSeconds: input.lookbackSeconds,
+      });
+      syncRunId = plan.syncRunId;
+      startedAt = plan.startedAt;
+      for (const stream of input.streams) {
+        const streamPlan = plan.streams[stream];
+        if (streamPlan) state[stream] = freshProgress(streamPlan);
+      }
+      progress.syncRunId = syncRunId;
+      progress.startedAt = startedAt;
+      publish();
+    }
+    const runId = syncRunId;
+    const passStartedAt = startedAt;
+
+    let activitiesThisRun = 0;
+    const mustContinueAsNew = () =>
+      activitiesThisRun >= input.continueAsNewAfterActivities || workflowInfo().continueAsNewSuggested;
+
+    const runStream = async (stream: Stream): Promise<void> => {
+      const streamState = state[stream];
+      if (!streamState) return;
+      const syncChunk = stream === 'workflows' ? acts.syncWorkflowExecutions : acts.syncSchedules;
+      while (!streamState.done) {
+        if (mustContinueAsNew()) return;
+        activitiesThisRun += 1;
+        const chunk = await syncChunk({
+          syncRunId: runId,
+          query: streamState.query,
+          pageSize: input.pageSize,
+          pageToken: streamState.pageToken,
+          maxSeconds: input.activityMaxSeconds,
+        });
+        streamState.pageToken = chunk.nextPageToken;
+        streamState.pages += chunk.pages;
+        streamState.rows += chunk.rows;
+        if (chunk.nextPageToken === null) {
+          activitiesThisRun += 1;
+          const completed = await acts.completeStreamPass({
+            stream,
+            full: streamState.full,
+            startedAt: passStartedAt,
+          });
+          streamState.deleted = completed.markedDeleted;
+          streamState.done = true;
+        }
+        publish();
+      }
+    };
+
+    await Promise.all(input.streams.map(runStream));
+
+    if (Object.values(state).some((streamState) => !streamState.done)) {
+      continuation = {
+        syncRunId: runId,
+        startedAt: passStartedAt,
+        continuedAsNew: progress.continuedAsNew + 1,
+        streams: state,
+      };
+    } else {
+      await acts.finishSync({ syncRunId: runId, status: 'completed', error: null, ...counters() });
+      const summaryStreams: SyncSummary['streams'] = {};
+      for (const [stream, s] of Object.entries(state) as Array<[Stream, StreamProgress]>) {
+        summaryStreams[stream] = { full: s.full, pages: s.pages, rows: s.rows, deleted: s.deleted };
+      }
+      return {
+        syncRunId: runId,
+        mode: Object.values(summaryStreams).every((s) => s.full) ? 'full' : 'incremental',
+        streams: summaryStreams,
+        startedAt: passStartedAt,
+        durationMs: Date.now() - new Date(passStartedAt).getTime(),
+        continuedAsNew: progress.continuedAsNew,
+      };
+    }
+  } catch (error) {
+    if (syncRunId !== undefined) {
+      const runId = syncRunId;
+      const cancelled = isCancellation(error);
+      await CancellationScope.nonCancellable(() =>
+        acts.finishSync({
+          syncRunId: runId,
+          status: cancelled ? 'cancelled' : 'failed',
+          error: cancelled ? 'cancelled' : describeFailure(error),
+          ...counters(),
+        }),
+      );
+    }
+    throw error;
+  }
+  // Outside the try: continuing as new ends this run by throwing, and is not a failure to record.
+  const { continuation: _previous, ...options } = input;
+  return continueAsNew<typeof SyncWorkflow>({ ...options, continuation });
+}
+
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}
