@@ -1,0 +1,68 @@
+import { Client } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { lenientDecodingCodec } from '../../src/source/lenient-codec';
+import { obtainTemporalCli } from '../../src/temporal/cli-binary';
+
+/** The namespace the tests sync from; the sync worker itself runs in `default`. */
+export const SOURCE_NAMESPACE = 'sync-source';
+
+export const searchAttributes = {
+  keyword: defineSearchAttributeKey('CustomKeyword', SearchAttributeType.KEYWORD),
+  text: defineSearchAttributeKey('CustomText', SearchAttributeType.TEXT),
+  int: defineSearchAttributeKey('CustomInt', SearchAttributeType.INT),
+  double: defineSearchAttributeKey('CustomDouble', SearchAttributeType.DOUBLE),
+  bool: defineSearchAttributeKey('CustomBool', SearchAttributeType.BOOL),
+  datetime: defineSearchAttributeKey('CustomDatetime', SearchAttributeType.DATETIME),
+  keywordList: defineSearchAttributeKey('CustomKeywordList', SearchAttributeType.KEYWORD_LIST),
+};
+
+export interface TestTemporal {
+  env: TestWorkflowEnvironment;
+  address: string;
+  /** A client of the source namespace, for seeding and for reading what the server reports. */
+  sourceClient: Client;
+  /** A client of the worker's namespace, for starting SyncWorkflow. */
+  client: Client;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Worker state changes at INFO would bury the test report; warnings and errors still show. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+/**
+ * Starts a Temporal dev server of its own (the local CLI, or the SDK's download where none can be
+ * had) with a source namespace and every custom search attribute type registered.
+ */
+export async function startTemporal(extraArgs: string[] = []): Promise<TestTemporal> {
+  quietRuntime();
+  const cli = await obtainTemporalCli();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: cli ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+      ip: '127.0.0.1',
+      searchAttributes: Object.values(searchAttributes),
+      extraArgs: ['--namespace', SOURCE_NAMESPACE, ...extraArgs],
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  const sourceClient = new Client({
+    connection: env.connection,
+    namespace: SOURCE_NAMESPACE,
+    dataConverter: { payloadCodecs: [lenientDecodingCodec] },
+  });
+  return {
+    env,
+    address: env.address,
+    sourceClient,
+    client: env.client,
+    stop: () => env.teardown(),
+  };
+}

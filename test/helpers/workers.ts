@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKFLOWS_PATH, createSyncWorker } from '../../src/sync-worker';
+import type { SyncInput } from '../../src/workflows/input';
+import type { SyncSummary } from '../../src/workflows/sync-workflow';
+import type { TestDatabase } from './postgres';
+import { SOURCE_NAMESPACE, type TestTemporal } from './temporal';
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
+
+/** Bundling takes seconds: each workflow module is bundled once per test process. */
+export function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+export interface RunningWorker {
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+async function runInBackground(worker: Worker, taskQueue: string): Promise<RunningWorker> {
+  const running = worker.run();
+  return {
+    taskQueue,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/** The real sync worker, in this process, on a test database and the test server's source namespace. */
+export async function startSyncWorker(temporal: TestTemporal, db: TestDatabase): Promise<RunningWorker> {
+  const taskQueue = `sync-${randomBytes(3).toString('hex')}`;
+  const worker = await createSyncWorker({
+    connection: temporal.env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: await bundleOnce(WORKFLOWS_PATH),
+    dependencies: {
+      pool: db.pool,
+      schema: db.schema,
+      namespace: SOURCE_NAMESPACE,
+      source: temporal.sourceClient,
+      secrets: [],
+    },
+  });
+  return runInBackground(worker, taskQueue);
+}
+
+export const SEED_TASK_QUEUE = 'seed';
+
+/** Runs the seed workflows in the source namespace. */
+export async function startSeedWorker(temporal: TestTemporal): Promise<RunningWorker> {
+  const worker = await Worker.create({
+    connection: temporal.env.nativeConnection,
+    namespace: SOURCE_NAMESPACE,
+    taskQueue: SEED_TASK_QUEUE,
+    workflowBundle: await bundleOnce(require.resolve('../fixtures/seed-workflows')),
+  });
+  return runInBackground(worker, SEED_TASK_QUEUE);
+}
+
+let syncCounter = 0;
+
+/** Runs SyncWorkflow to its end and returns its summary. */
+export function runSync(
+  temporal: TestTemporal,
+  worker: RunningWorker,
+  input?: SyncInput,
+  workflowId = `sync-test-${++syncCounter}-${randomBytes(3).toString('hex')}`,
+): Promise<SyncSummary> {
+  return temporal.client.workflow.execute('SyncWorkflow', {
+    taskQueue: worker.taskQueue,
+    workflowId,
+    args: input === undefined ? [] : [input],
+  });
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { temporal } from '@temporalio/proto';
+import {
+  dedupeByKey,
+  executionToRow,
+  statusName,
+  UnmappableExecutionError,
+  workflowRowKey,
+} from '../../src/source/executions';
+
+const Status = temporal.api.enums.v1.WorkflowExecutionStatus;
+const json = (value: unknown) => ({
+  metadata: { encoding: new TextEncoder().encode('json/plain') },
+  data: new TextEncoder().encode(JSON.stringify(value)),
+});
+const ts = (seconds: number, nanos = 0) => ({ seconds: seconds as never, nanos });
+
+function closedExecution(): temporal.api.workflow.v1.IWorkflowExecutionInfo {
+  return temporal.api.workflow.v1.WorkflowExecutionInfo.create({
+    execution: { workflowId: 'order "42" ü', runId: 'run-1' },
+    type: { name: 'OrderWorkflow' },
+    startTime: ts(1_700_000_000, 123_456_789),
+    executionTime: ts(1_700_000_000, 123_456_789),
+    closeTime: ts(1_700_000_065, 500_000_000),
+    status: Status.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+    taskQueue: 'orders',
+    historyLength: 11 as never,
+    historySizeBytes: 2048 as never,
+    stateTransitionCount: 7 as never,
+    parentExecution: { workflowId: 'parent', runId: 'parent-run' },
+    rootExecution: { workflowId: 'root', runId: 'root-run' },
+    memo: { fields: { owner: json('team-a'), nested: json({ a: [1, 2] }) } },
+    searchAttributes: { indexedFields: { CustomKeyword: json('kw'), CustomInt: json(5) } },
+  });
+}
+
+describe('mapping an execution to a workflow row', () => {
+  it('keeps every column the source reports, timestamps to the microsecond', () => {
+    const row = executionToRow('ns', closedExecution());
+    assert.deepEqual(row, {
+      namespace: 'ns',
+      workflow_id: 'order "42" ü',
+      run_id: 'run-1',
+      workflow_type: 'OrderWorkflow',
+      start_time: '2023-11-14T22:13:20.123456Z',
+      execution_time: '2023-11-14T22:13:20.123456Z',
+      close_time: '2023-11-14T22:14:25.500000Z',
+      status: 'COMPLETED',
+      task_queue: 'orders',
+      execution_time_seconds: 65.376544,
+      history_length: 11,
+      history_size_bytes: 2048,
+      state_transition_count: 7,
+      parent_workflow_id: 'parent',
+      parent_run_id: 'parent-run',
+      root_workflow_id: 'root',
+      root_run_id: 'root-run',
+      memo: { owner: 'team-a', nested: { a: [1, 2] } },
+      search_attributes: { CustomKeyword: 'kw', CustomInt: 5 },
+    });
+  });
+
+  it('stores the counters of a running run as unknown, not as the 0 visibility reports', () => {
+    const info = closedExecution();
+    info.closeTime = null;
+    info.status = Status.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    info.historyLength = 0 as never;
+    const row = executionToRow('ns', info);
+    assert.equal(row.status, 'RUNNING');
+    assert.equal(row.close_time, null);
+    assert.equal(row.execution_time_seconds, null);
+    assert.equal(row.history_length, null);
+    assert.equal(row.state_transition_count, null);
+  });
+
+  it('names statuses as the seed connector did', () => {
+    assert.equal(statusName(Status.WORKFLOW_EXECUTION_STATUS_CANCELED), 'CANCELED');
+    assert.equal(statusName(Status.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW), 'CONTINUED_AS_NEW');
+    assert.equal(statusName(Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT), 'TIMED_OUT');
+    assert.equal(statusName(99 as never), 'UNKNOWN_99');
+  });
+
+  it('keeps a payload it cannot decode in raw form with its encoding, instead of dropping the row', () => {
+    const info = closedExecution();
+    info.memo = {
+      fields: {
+        secret: {
+          metadata: { encoding: new TextEncoder().encode('binary/encrypted') },
+          data: new Uint8Array([1, 2, 3]),
+        },
+      },
+    };
+    assert.deepEqual(executionToRow('ns', info).memo, { secret: { _encoding: 'binary/encrypted', _base64: 'AQID' } });
+  });
+
+  it('refuses an execution without a key, by a named error', () => {
+    const info = closedExecution();
+    info.execution = { workflowId: 'x' };
+    assert.throws(() => executionToRow('ns', info), UnmappableExecutionError);
+  });
+
+  it('keeps the last of two views of the same run in one page', () => {
+    const first = executionToRow('ns', closedExecution());
+    const second = { ...first, status: 'FAILED' };
+    const other = { ...first, run_id: 'run-2' };
+    assert.deepEqual(dedupeByKey([first, other, second], workflowRowKey), [other, second]);
+  });
+});
