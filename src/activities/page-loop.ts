@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import type { PageCheckpoint, StreamChunkRequest, StreamChunkResult } from './types';
 
 export interface FetchedPage<Item> {
@@ -61,8 +61,15 @@ export async function runCheckpointedPages<Item>(
     rows += await stream.writePage(page.items);
     pages += 1;
     token = nextToken;
-    context.heartbeat({ nextPageToken: token, pages, rows } satisfies PageCheckpoint);
-    if (context.cancellationSignal.aborted) await context.cancelled;
+    const checkpoint: PageCheckpoint = { nextPageToken: token, pages, rows };
+    context.heartbeat(checkpoint);
+    if (context.cancellationSignal.aborted) {
+      // A requested cancellation hands back what was written, so the run records exact counts.
+      if (context.cancellationDetails?.cancelRequested) {
+        throw new CancelledFailure('sync cancelled at a page boundary', [checkpoint]);
+      }
+      await context.cancelled;
+    }
     if (!more) return { nextPageToken: token, pages, rows, resumedAtPage };
   }
 }

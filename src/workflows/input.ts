@@ -11,6 +11,8 @@ const streamProgressSchema = z.object({
   rows: z.number().int().min(0),
   deleted: z.number().int().min(0),
   done: z.boolean(),
+  /** Pages at which an activity attempt resumed from a heartbeat checkpoint (after a crash or timeout). */
+  resumedAtPages: z.array(z.number().int().min(1)).default([]),
 });
 
 /** What a run hands to the next through continue-as-new: the run's identity and each stream's position. */
@@ -36,7 +38,7 @@ export const syncInputSchema = z
       .transform((streams) => [...new Set(streams)]),
     pageSize: z.number().int().min(1).max(1000).default(1000),
     lookbackSeconds: z.number().int().min(0).max(604_800).default(300),
-    activityMaxSeconds: z.number().int().min(1).max(3600).default(60),
+    activityMaxSeconds: z.number().int().min(0).max(3600).default(60),
     heartbeatTimeoutSeconds: z.number().int().min(1).max(600).default(30),
     continueAsNewAfterActivities: z.number().int().min(1).max(10_000).default(500),
     continuation: continuationSchema.optional(),
@@ -45,8 +47,8 @@ export const syncInputSchema = z
 
 export type SyncInput = z.input<typeof syncInputSchema>;
 export type ParsedSyncInput = z.output<typeof syncInputSchema>;
-export type StreamProgress = z.infer<typeof streamProgressSchema>;
-export type Continuation = z.infer<typeof continuationSchema>;
+export type StreamProgress = z.output<typeof streamProgressSchema>;
+export type Continuation = z.output<typeof continuationSchema>;
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';

@@ -1,5 +1,8 @@
 import {
+  ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
   CancellationScope,
   continueAsNew,
   defineQuery,
@@ -36,7 +39,9 @@ export interface SyncSummary {
   syncRunId: string;
   /** 'full' when every requested stream read everything, otherwise 'incremental'. */
   mode: 'full' | 'incremental';
-  streams: Partial<Record<Stream, { full: boolean; pages: number; rows: number; deleted: number }>>;
+  streams: Partial<
+    Record<Stream, { full: boolean; pages: number; rows: number; deleted: number; resumedAtPages: number[] }>
+  >;
   startedAt: string;
   durationMs: number;
   continuedAsNew: number;
@@ -55,7 +60,7 @@ function validatedInput(raw: unknown): ParsedSyncInput {
 }
 
 function freshProgress(plan: StreamPlan): StreamProgress {
-  return { ...plan, pageToken: null, pages: 0, rows: 0, deleted: 0, done: false };
+  return { ...plan, pageToken: null, pages: 0, rows: 0, deleted: 0, done: false, resumedAtPages: [] };
 }
 
 /**
@@ -68,6 +73,8 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
   const acts = proxyActivities<Activities>({
     startToCloseTimeout: `${input.activityMaxSeconds + 300} seconds`,
     heartbeatTimeout: `${input.heartbeatTimeoutSeconds} seconds`,
+    // A cancelled sync waits for its activity to stop at a page boundary, so the counts it records are exact.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,
@@ -143,8 +150,17 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
           pageSize: input.pageSize,
           pageToken: streamState.pageToken,
           maxSeconds: input.activityMaxSeconds,
+        }).catch((error: unknown) => {
+          const written = writtenBeforeCancellation(error);
+          if (written) {
+            streamState.pages += written.pages;
+            streamState.rows += written.rows;
+            publish();
+          }
+          throw error;
         });
         streamState.pageToken = chunk.nextPageToken;
+        if (chunk.resumedAtPage !== null) streamState.resumedAtPages.push(streamState.pages + chunk.resumedAtPage);
         streamState.pages += chunk.pages;
         streamState.rows += chunk.rows;
         if (chunk.nextPageToken === null) {
@@ -174,7 +190,13 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
       await acts.finishSync({ syncRunId: runId, status: 'completed', error: null, ...counters() });
       const summaryStreams: SyncSummary['streams'] = {};
       for (const [stream, s] of Object.entries(state) as Array<[Stream, StreamProgress]>) {
-        summaryStreams[stream] = { full: s.full, pages: s.pages, rows: s.rows, deleted: s.deleted };
+        summaryStreams[stream] = {
+          full: s.full,
+          pages: s.pages,
+          rows: s.rows,
+          deleted: s.deleted,
+          resumedAtPages: s.resumedAtPages,
+        };
       }
       return {
         syncRunId: runId,
@@ -203,6 +225,15 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
   // Outside the try: continuing as new ends this run by throwing, and is not a failure to record.
   const { continuation: _previous, ...options } = input;
   return continueAsNew<typeof SyncWorkflow>({ ...options, continuation });
+}
+
+/** The pages and rows a cancelled activity had written, from the checkpoint it hands back. */
+function writtenBeforeCancellation(error: unknown): { pages: number; rows: number } | undefined {
+  const cancelled = error instanceof ActivityFailure ? error.cause : undefined;
+  if (!(cancelled instanceof CancelledFailure)) return undefined;
+  const [checkpoint] = cancelled.details as Array<{ pages?: unknown; rows?: unknown } | undefined>;
+  if (typeof checkpoint?.pages !== 'number' || typeof checkpoint.rows !== 'number') return undefined;
+  return { pages: checkpoint.pages, rows: checkpoint.rows };
 }
 
 function describeFailure(error: unknown): string {

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { waitFor } from './wait';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface WorkerProcess {
+  pid: number;
+  output(): string;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends a signal and waits for the process to exit; resolves with its exit code (null when killed). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** Only what the worker needs: the test's own TEMPORAL_* and DATABASE_URL never leak in from the shell. */
+function baseEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME'];
+  return Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+}
+
+/** Runs `src/worker.ts`, the real entry point, as a child process of its own. */
+export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/worker.ts')],
+    { cwd: ROOT, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let running = true;
+  void exited.then(() => (running = false));
+  return {
+    pid: child.pid!,
+    output: () => output,
+    exited,
+    async waitForOutput(pattern, timeoutMs = 90_000) {
+      await waitFor(
+        `worker output ${pattern}`,
+        async () => {
+          if (pattern.test(output)) return true;
+          if (!running) throw new Error(`worker exited early:\n${output}`);
+          return undefined;
+        },
+        { timeoutMs },
+      );
+    },
+    async stop(signal = 'SIGTERM') {
+      if (running) process.kill(child.pid!, signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import { comparable, keyed, workflowKey } from '../helpers/compare';
+import { createTestDatabase, tableRows, type TestDatabase } from '../helpers/postgres';
+import { countRuns, expectedWorkflowRows, seedMixedExecutions, waitForSettled } from '../helpers/seed';
+import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { runSync, SEED_TASK_QUEUE, startSeedWorker, startSyncWorker, type RunningWorker } from '../helpers/workers';
+
+describe('an incremental sync after a full one', () => {
+  let temporal: TestTemporal;
+  let db: TestDatabase;
+  let seedWorker: RunningWorker;
+  let syncWorker: RunningWorker;
+
+  before(async () => {
+    temporal = await startTemporal();
+    db = await createTestDatabase('incremental');
+    seedWorker = await startSeedWorker(temporal);
+    syncWorker = await startSyncWorker(temporal, db);
+  });
+  after(async () => {
+    await syncWorker?.stop();
+    await seedWorker?.stop();
+    await db?.dispose();
+    await temporal?.stop();
+  });
+
+  it('reads only new, newly closed and changed runs, and leaves the tables equal to the server', async () => {
+    const client = temporal.sourceClient;
+    const seeded = await seedMixedExecutions(client, 'incr', 2);
+    const full = await runSync(temporal, syncWorker, { mode: 'full', pageSize: 10 });
+    assert.equal(full.streams.workflows?.rows, seeded.runs);
+
+    const start = (type: string, id: string) =>
+      client.workflow.start(type, {
+        taskQueue: SEED_TASK_QUEUE,
+        workflowId: id,
+        args: type === 'completes' ? ['new'] : [],
+      });
+    const running: WorkflowHandle[] = [];
+    for await (const info of client.workflow.list({ query: "ExecutionStatus = 'Running'" })) {
+      running.push(client.workflow.getHandle(info.workflowId, info.runId));
+    }
+    assert.equal(running.length, seeded.running);
+    // After the full pass: 5 runs start and close, 4 start and keep running, 2 running ones close,
+    // and 2 running ones change a search attribute.
+    for (let i = 0; i < 5; i += 1) await (await start('completes', `new closed ${i}`)).result();
+    for (let i = 0; i < 4; i += 1) await start('waits', `new running ${i}`);
+    await running[0]!.signal('finish');
+    await running[1]!.signal('finish');
+    await running[2]!.signal('setKeyword', 'changed after the full pass');
+    await running[3]!.signal('setKeyword', 'changed after the full pass');
+    await waitForSettled(client, { runs: seeded.runs + 9, running: seeded.running + 4 - 2 });
+    await waitForAttributes(temporal, 2);
+
+    const incremental = await runSync(temporal, syncWorker, { mode: 'incremental', pageSize: 10, lookbackSeconds: 0 });
+    // Open runs are always re-read (they can change without closing); closed runs only when they closed
+    // after the cursor. Nothing else.
+    const expectedReads = seeded.running + 4 - 2 + 5 + 2;
+    assert.equal(incremental.mode, 'incremental');
+    assert.equal(incremental.streams.workflows?.full, false);
+    assert.equal(incremental.streams.workflows?.rows, expectedReads);
+    assert.equal(incremental.streams.workflows?.pages, Math.ceil(expectedReads / 10));
+    assert.ok(
+      incremental.streams.workflows!.pages < full.streams.workflows!.pages / 2,
+      'far fewer pages than a full pass',
+    );
+
+    const expected = await expectedWorkflowRows(client);
+    const stored = keyed(await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE), workflowKey);
+    assert.equal(stored.size, expected.length);
+    for (const row of expected) {
+      assert.deepEqual(comparable(stored.get(workflowKey(row as never))!), comparable(row), row.workflow_id);
+    }
+    const changed = [...stored.values()].filter(
+      (row) =>
+        (row.search_attributes as Record<string, unknown> | null)?.CustomKeyword !== undefined &&
+        JSON.stringify((row.search_attributes as Record<string, unknown>).CustomKeyword).includes('changed after'),
+    );
+    assert.equal(changed.length, 2, 'the changed search attributes are in the table');
+    const closedLater = [...stored.values()].filter((row) => String(row.workflow_id).startsWith('new closed'));
+    assert.equal(closedLater.length, 5);
+  });
+
+  it('moves the cursor only forward, and only after a complete pass', async () => {
+    const { rows } = await db.pool.query<{ cursor: Date; last_full_sync_at: Date }>(
+      `SELECT cursor, last_full_sync_at FROM "${db.schema}".sync_state WHERE namespace = $1 AND stream = 'workflows'`,
+      [SOURCE_NAMESPACE],
+    );
+    const runs = await db.pool.query<{ started_at: Date; mode: string }>(
+      `SELECT started_at, mode FROM "${db.schema}".sync_run WHERE status = 'completed' ORDER BY id`,
+    );
+    assert.equal(rows[0]!.cursor.getTime(), runs.rows.at(-1)!.started_at.getTime(), 'cursor = start of the last pass');
+    assert.equal(rows[0]!.last_full_sync_at.getTime(), runs.rows[0]!.started_at.getTime());
+  });
+});
+
+async function waitForAttributes(temporal: TestTemporal, expected: number): Promise<void> {
+  await waitFor('updated search attributes to be visible', async () =>
+    (await countRuns(temporal.sourceClient, "CustomKeyword = 'changed after the full pass'")) === expected
+      ? true
+      : undefined,
+  );
+}
