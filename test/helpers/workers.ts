@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type pg from 'pg';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WORKFLOWS_PATH, createSyncWorker } from '../../src/sync-worker';
 import type { SyncInput } from '../../src/workflows/input';
@@ -35,8 +37,22 @@ async function runInBackground(worker: Worker, taskQueue: string): Promise<Runni
   };
 }
 
+export interface SyncWorkerOverrides {
+  /** Another pool (e.g. through a proxy) instead of the test database's own. */
+  pool?: pg.Pool;
+  /** Another source client (e.g. through a proxy). */
+  source?: Client;
+  secrets?: string[];
+  /** Another source namespace than the seeded one. */
+  namespace?: string;
+}
+
 /** The real sync worker, in this process, on a test database and the test server's source namespace. */
-export async function startSyncWorker(temporal: TestTemporal, db: TestDatabase): Promise<RunningWorker> {
+export async function startSyncWorker(
+  temporal: TestTemporal,
+  db: TestDatabase,
+  overrides: SyncWorkerOverrides = {},
+): Promise<RunningWorker> {
   const taskQueue = `sync-${randomBytes(3).toString('hex')}`;
   const worker = await createSyncWorker({
     connection: temporal.env.nativeConnection,
@@ -44,11 +60,11 @@ export async function startSyncWorker(temporal: TestTemporal, db: TestDatabase):
     taskQueue,
     workflowBundle: await bundleOnce(WORKFLOWS_PATH),
     dependencies: {
-      pool: db.pool,
+      pool: overrides.pool ?? db.pool,
       schema: db.schema,
-      namespace: SOURCE_NAMESPACE,
-      source: temporal.sourceClient,
-      secrets: [],
+      namespace: overrides.namespace ?? SOURCE_NAMESPACE,
+      source: overrides.source ?? temporal.sourceClient,
+      secrets: overrides.secrets ?? [],
     },
   });
   return runInBackground(worker, taskQueue);
