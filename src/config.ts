@@ -62,6 +62,7 @@ export const envSchema = z.object({
   TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,
   TEMPORAL_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
+  TEMPORAL_CODEC_AUTH: optionalNonEmpty,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -125,6 +126,7 @@ function collectSecrets(vars: Env): string[] {
     vars.TEMPORAL_SYNC_SOURCE_API_KEY,
     vars.TEMPORAL_TLS_CLIENT_KEY_DATA,
     vars.TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA,
+    vars.TEMPORAL_CODEC_AUTH,
   ];
   const password = new URL(vars.DATABASE_URL).password;
   if (password) secrets.push(password, decodeURIComponent(password));

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres';
+import { startTemporal, type TestTemporal } from '../helpers/temporal';
+import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
+
+const API_KEY = 'tsk_live_SecretApiKey_4242_do_not_print';
+const DB_PASSWORD = 'PgPassw0rd-Secret-9f3e';
+const TLS_KEY_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQSecretKeyMaterial';
+const TLS_KEY = `-----BEGIN PRIVATE KEY-----\n${TLS_KEY_BODY}\n-----END PRIVATE KEY-----\n`;
+const TLS_CERT = '-----BEGIN CERTIFICATE-----\nMIIBfakecertificate\n-----END CERTIFICATE-----\n';
+
+function withPassword(url: string): string {
+  const withSecret = new URL(url);
+  withSecret.password = DB_PASSWORD; // trust auth on the test server ignores it; the worker still carries it
+  return withSecret.toString();
+}
+
+/** Everything a person could read: text as it is, and every base64 payload decoded. */
+function readable(value: unknown): string {
+  const text = JSON.stringify(value);
+  const decoded = [...text.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((match) =>
+    Buffer.from(match[1]!, 'base64').toString('utf8'),
+  );
+  return [text, ...decoded].join('\n');
+}
+
+function assertNoSecret(where: string, text: string): void {
+  for (const secret of [API_KEY, DB_PASSWORD, TLS_KEY_BODY]) {
+    assert.ok(!text.includes(secret), `${where} contains a secret (${secret.slice(0, 12)}…)`);
+    assert.ok(!text.includes(Buffer.from(secret).toString('base64')), `${where} contains a secret in base64`);
+  }
+}
+
+describe('secrets and bad settings', () => {
+  let temporal: TestTemporal;
+  let db: TestDatabase;
+  const workers: WorkerProcess[] = [];
+
+  before(async () => {
+    temporal = await startTemporal();
+    db = await createTestDatabase('secrets');
+  });
+  after(async () => {
+    for (const worker of workers) await worker.stop('SIGKILL');
+    await db?.dispose();
+    await temporal?.stop();
+  });
+
+  it('keeps the API key and the database password out of logs, errors, sync_run and workflow history', async () => {
+    const taskQueue = `secrets-${db.schema}`;
+    const worker = spawnWorker({
+      DATABASE_URL: withPassword(TEST_DATABASE_URL),
+      TEMPORAL_SYNC_SCHEMA: db.schema,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_API_KEY: API_KEY,
+      TEMPORAL_TLS: 'false',
+      TEMPORAL_SYNC_TASK_QUEUE: taskQueue,
+      // A namespace that does not exist: the run fails, and its failure travels everywhere.
+      TEMPORAL_SYNC_SOURCE_NAMESPACE: 'namespace-that-does-not-exist',
+      TEMPORAL_SYNC_LOG_LEVEL: 'debug',
+    });
+    workers.push(worker);
+    await worker.waitForOutput(/worker ready/);
+    const handle = await temporal.client.workflow.start('SyncWorkflow', {
+      taskQueue,
+      workflowId: 'failing-with-secrets',
+      args: [{ mode: 'full' }],
+    });
+    const error = await handle.result().then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof WorkflowFailedError, 'the run failed');
+    assert.equal(await worker.stop('SIGTERM'), 0);
+
+    const { rows } = await db.pool.query(`SELECT to_jsonb(r) AS row FROM "${db.schema}".sync_run r`);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].row.status, 'failed');
+    assertNoSecret('sync_run', readable(rows));
+    assertNoSecret('the worker log', worker.output());
+    assertNoSecret('the failure', readable({ message: error.message, cause: String(error.cause), stack: error.stack }));
+    assertNoSecret('the workflow history', readable(await handle.fetchHistory()));
+    assert.match(worker.output(), /DEBUG|debug/, 'the log was at its most talkative');
+  });
+
+  it('keeps a TLS private key out of the message when the connection cannot be made', async () => {
+    const worker = spawnWorker({
+      DATABASE_URL: withPassword(TEST_DATABASE_URL),
+      TEMPORAL_SYNC_SCHEMA: db.schema,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_SYNC_SOURCE_ADDRESS: temporal.address,
+      TEMPORAL_SYNC_SOURCE_TLS_CLIENT_CERT_DATA: TLS_CERT,
+      TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: TLS_KEY,
+    });
+    workers.push(worker);
+    const code = await worker.exited;
+    assert.equal(code, 1, 'the worker stops with an error');
+    assert.match(worker.output(), /temporal-sync worker failed: /);
+    assertNoSecret('the start-up error', worker.output());
+  });
+
+  it('stops at once on bad settings, one line for each, with exit code 2', async () => {
+    const worker = spawnWorker({
+      DATABASE_URL: 'mysql://someone:hunter2@db/x',
+      TEMPORAL_SYNC_SCHEMA: 'x; DROP TABLE users',
+      TEMPORAL_SYNC_DB_POOL_MAX: 'lots',
+    });
+    workers.push(worker);
+    assert.equal(await worker.exited, 2);
+    const lines = worker
+      .output()
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('  - '));
+    assert.equal(lines.length, 3, worker.output());
+    assert.match(worker.output(), /DATABASE_URL must be a postgres:\/\//);
+    assert.match(worker.output(), /TEMPORAL_SYNC_SCHEMA must be a plain lower-case SQL identifier/);
+    assert.match(worker.output(), /TEMPORAL_SYNC_DB_POOL_MAX must be a whole number/);
+    assert.doesNotMatch(worker.output(), /hunter2/);
+  });
+});
