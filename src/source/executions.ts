@@ -84,6 +84,36 @@ export function executionToRow(namespace: string, info: RawExecutionInfo): Workf
   };
 }
 
+export interface RejectedExecution {
+  workflowId: string | null;
+  runId: string | null;
+  reason: string;
+}
+
+/**
+ * Maps a page. A record that cannot become a row is returned with its IDs and the reason, for the
+ * caller to report; it never takes the rest of the page down with it.
+ */
+export function mapExecutionPage(
+  namespace: string,
+  executions: readonly RawExecutionInfo[],
+): { rows: WorkflowRow[]; rejected: RejectedExecution[] } {
+  const rows: WorkflowRow[] = [];
+  const rejected: RejectedExecution[] = [];
+  for (const execution of executions) {
+    try {
+      rows.push(executionToRow(namespace, execution));
+    } catch (error) {
+      rejected.push({
+        workflowId: execution.execution?.workflowId || null,
+        runId: execution.execution?.runId || null,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return { rows, rejected };
+}
+
 /** When one page holds the same run twice (a scan is not a snapshot), the later entry wins. */
 export function dedupeByKey<T>(rows: readonly T[], keyOf: (row: T) => string): T[] {
   const byKey = new Map<string, T>();

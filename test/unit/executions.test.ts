@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import {
   dedupeByKey,
   executionToRow,
+  mapExecutionPage,
   statusName,
   UnmappableExecutionError,
   workflowRowKey,
@@ -105,5 +106,24 @@ describe('mapping an execution to a workflow row', () => {
     const second = { ...first, status: 'FAILED' };
     const other = { ...first, run_id: 'run-2' };
     assert.deepEqual(dedupeByKey([first, other, second], workflowRowKey), [other, second]);
+  });
+
+  it('reports a record that cannot be mapped with its IDs, and keeps the rest of the page', () => {
+    const broken = closedExecution();
+    broken.execution = { workflowId: 'no run id here' };
+    const other = closedExecution();
+    other.execution = { workflowId: 'b', runId: 'r2' };
+    const page = mapExecutionPage('ns', [closedExecution(), broken, other]);
+    assert.deepEqual(
+      page.rows.map((row) => row.workflow_id),
+      ['order "42" ü', 'b'],
+    );
+    assert.deepEqual(page.rejected, [
+      {
+        workflowId: 'no run id here',
+        runId: null,
+        reason: 'execution cannot be mapped: missing workflow ID or run ID',
+      },
+    ]);
   });
 });
