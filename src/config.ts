@@ -58,6 +58,8 @@ export const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true' || value === '1'),
+  /** A prebuilt workflow bundle (npm run build writes dist/workflow-bundle.js, found without this). */
+  TEMPORAL_SYNC_WORKFLOW_BUNDLE: optionalNonEmpty,
   TEMPORAL_API_KEY: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,
   TEMPORAL_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
@@ -79,6 +81,7 @@ export interface Config {
   logLevel: Env['TEMPORAL_SYNC_LOG_LEVEL'];
   shutdownGraceSeconds: number;
   migrateOnStart: boolean;
+  workflowBundlePath: string | undefined;
   /** Values that must never be printed: API keys and the database password. */
   secrets: string[];
 }
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: vars.TEMPORAL_SYNC_LOG_LEVEL,
     shutdownGraceSeconds: vars.TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS,
     migrateOnStart: vars.TEMPORAL_SYNC_MIGRATE_ON_START,
+    workflowBundlePath: vars.TEMPORAL_SYNC_WORKFLOW_BUNDLE,
     secrets: collectSecrets(vars),
   };
 }

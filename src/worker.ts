@@ -5,6 +5,7 @@ import { createPool } from './db/pool';
 import { redactSecrets } from './redact';
 import { createSyncWorker } from './sync-worker';
 import { connectSourceClient, workerConnectConfig } from './temporal/connect';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
         namespace: config.workerNamespace,
         taskQueue: config.taskQueue,
         shutdownGraceSeconds: config.shutdownGraceSeconds,
+        workflowBundle: prebuiltWorkflowBundle(config.workflowBundlePath),
         dependencies: {
           pool,
           schema: config.schema,

@@ -1,0 +1,32 @@
+import { cp, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../sync-worker';
+
+const USAGE = `Usage: npm run build
+
+Compiles src/ to dist/ (tsc), then this step finishes the production build:
+  - copies the SQL migrations to dist/db/migrations (tsc leaves them out);
+  - bundles the workflow code once into dist/workflow-bundle.js, so a production worker starts
+    without compiling it. The compiled worker (npm start) loads it from there, or from
+    TEMPORAL_SYNC_WORKFLOW_BUNDLE when that is set.`;
+
+const SOURCE_ROOT = path.resolve(__dirname, '..', '..', 'src');
+const DIST_ROOT = path.resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  await cp(path.join(SOURCE_ROOT, 'db', 'migrations'), path.join(DIST_ROOT, 'db', 'migrations'), { recursive: true });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  const output = path.join(DIST_ROOT, 'workflow-bundle.js');
+  await writeFile(output, code);
+  process.stdout.write(`workflow bundle written to ${output} (${(code.length / 1024).toFixed(0)} KiB)\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`finishing the build failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
