@@ -57,6 +57,7 @@ export class DevStack {
   private readonly temporalAddress: string;
   private databaseUrl: string | undefined;
   private pool: pg.Pool | undefined;
+  private stopping = false;
 
   constructor(
     private readonly options: DevOptions,
@@ -102,6 +103,7 @@ export class DevStack {
 
   /** Stops every started process by PID, newest first (the worker before the servers it talks to). */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.pool?.end().catch(() => {});
     this.pool = undefined;
     for (const child of [...this.started].reverse()) {
@@ -145,6 +147,11 @@ export class DevStack {
   }
 
   private track(child: ChildProcess): ChildProcess {
+    if (this.stopping) {
+      // A start step still under way when the stop came: this child must not outlive the dev command.
+      process.kill(child.pid, 'SIGKILL');
+      throw new Error('stopped');
+    }
     this.started.push(child);
     const pids = Object.fromEntries([
       ['dev', process.pid],
