@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await server.stop();
-    // Closing writes PGlite's state to dataDir; a killed process may lose the last changes.
+    // A clean shutdown of the backend, so the next run starts from settled files rather than recovering.
     await db.close();
     process.exit(0);
   };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
-import { obtainTemporalCli } from '../../src/temporal/cli-binary';
+import { findTemporalCli, obtainTemporalCli } from '../../src/temporal/cli-binary';
 import { spawnChild, type ChildProcess } from './child';
 import { countTables, DEV_NAMESPACE, DEV_TASK_QUEUE, runFullSync, type TableCounts } from './first-sync';
 import { REPO_ROOT, type DevOptions } from './options';
@@ -163,6 +163,8 @@ export class DevStack {
   }
 
   private async startServers(signal: AbortSignal): Promise<void> {
+    if (!findTemporalCli())
+      this.say('  no temporal CLI found: building it with go install (once per machine, a few minutes)');
     const cli = await obtainTemporalCli();
     if (!cli) {
       throw new DevStackError(
