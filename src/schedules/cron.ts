@@ -144,8 +144,9 @@ export function calendarFromDescription(spec: CalendarSpecDescription): Calendar
   };
 }
 
-function isProgression(values: number[]): number | undefined {
-  if (values.length < 3) return undefined;
+/** The common step of evenly spaced values, if they are. */
+function commonStep(values: number[]): number | undefined {
+  if (values.length < 2) return undefined;
   const step = values[1]! - values[0]!;
   return values.every((value, index) => index === 0 || value - values[index - 1]! === step) ? step : undefined;
 }
@@ -153,11 +154,12 @@ function isProgression(values: number[]): number | undefined {
 function renderField(values: number[], min: number, max: number, star = true): string {
   if (values.length === 0) return '*';
   if (star && values.length === max - min + 1 && values[0] === min && values[values.length - 1] === max) return '*';
-  const step = isProgression(values);
+  const step = commonStep(values);
   if (step !== undefined && step > 1) {
     const first = values[0]!;
     const last = values[values.length - 1]!;
-    return first === min && last + step > max ? `*/${step}` : `${first}-${last}/${step}`;
+    if (first === min && last + step > max) return `*/${step}`;
+    if (values.length >= 3) return `${first}-${last}/${step}`;
   }
   const parts: string[] = [];
   let start = values[0]!;
