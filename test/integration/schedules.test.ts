@@ -182,6 +182,10 @@ describe('the schedules and sync commands on a real dev server', () => {
     assert.deepEqual(updated.memo, { 'temporal-sync-managed': true });
     assert.equal(updated.state.paused, true, "the operator's pause survives apply");
     assert.equal(updated.state.note, 'paused before the update');
+    const described = await schedules(['describe', DAILY]);
+    assert.equal(described.code, 0, described.stderr);
+    assert.match(described.stdout, /^ {4}state: paused \(note: paused before the update\)$/m);
+    assert.match(described.stdout, /^ {4}spec\.cron: 0 4 \* \* \*$/m);
 
     const definitions = loadScheduleDefinitions({
       taskQueue: syncWorker.taskQueue,
@@ -289,6 +293,11 @@ describe('the schedules and sync commands on a real dev server', () => {
     await assert.rejects(applySchedules({ client: temporal.client, definitions: taken }), UnmanagedScheduleError);
     const untouched: ScheduleDescription = await describeSchedule('made-by-hand');
     assert.equal(untouched.action.taskQueue, 'elsewhere');
+
+    const listed = await schedules(['list', '--all']);
+    assert.match(listed.stdout, /^ID\s+STATE\s+WORKFLOW\s+NEXT RUN\s+MANAGED$/m);
+    assert.match(listed.stdout, /^made-by-hand\s+active\s+SyncWorkflow\s+\S+\s+no$/m);
+    assert.match(listed.stdout, new RegExp(`^${HOURLY}\\s+active\\s+SyncWorkflow\\s+\\S+\\s+yes$`, 'm'));
 
     const deleted = await schedules(['delete', '--all']);
     assert.equal(deleted.code, 0, deleted.stderr);
