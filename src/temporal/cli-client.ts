@@ -1,4 +1,5 @@
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { lenientDecodingCodec } from '../source/lenient-codec';
 import { workerConnectConfig } from './connect';
 
 /** Commands run by hand should fail within seconds when the server is not there, not hang. */
@@ -76,7 +77,9 @@ export async function connectCliClient(namespace: string, env: NodeJS.ProcessEnv
     );
   }
   return {
-    client: new Client({ connection, namespace }),
+    // Other tools' schedules may carry memos or arguments we cannot decode (encrypted, protobuf):
+    // listing or describing them must not fail, so they are kept in raw form.
+    client: new Client({ connection, namespace, dataConverter: { payloadCodecs: [lenientDecodingCodec] } }),
     address,
     namespace,
     close: () => connection.close(),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
+import { Client, ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
 import { applySchedules } from '../../src/schedules/apply';
 import { UnmanagedScheduleError } from '../../src/schedules/errors';
 import { loadScheduleDefinitions } from '../../src/schedules/load';
@@ -265,6 +265,30 @@ describe('the schedules and sync commands on a real dev server', () => {
       spec: { intervals: [{ every: '1 day' }] },
       action: { type: 'startWorkflow', workflowType: 'SyncWorkflow', taskQueue: 'elsewhere', args: [] },
     });
+    // Another tool's schedule, written through an encrypting codec: its memo and arguments cannot be
+    // decoded here, and must not stop listing, pruning or deleting.
+    const encrypting = new Client({
+      connection: temporal.client.connection,
+      namespace: 'default',
+      dataConverter: {
+        payloadCodecs: [
+          {
+            encode: async (payloads) =>
+              payloads.map((payload) => ({
+                metadata: { encoding: Buffer.from('binary/encrypted') },
+                data: Buffer.from(payload.data ?? []).reverse(),
+              })),
+            decode: async (payloads) => payloads,
+          },
+        ],
+      },
+    });
+    await encrypting.schedule.create({
+      scheduleId: 'encrypted-memo',
+      spec: { intervals: [{ every: '1 day' }] },
+      action: { type: 'startWorkflow', workflowType: 'X', taskQueue: 'elsewhere', args: [{ secret: 1 }] },
+      memo: { owner: 'another tool' },
+    });
     const withExtra = loadScheduleDefinitions({
       taskQueue: syncWorker.taskQueue,
       inline: 'schedules: [{ id: extra-managed, spec: { interval: { every: 6h } } }]',
@@ -297,6 +321,7 @@ describe('the schedules and sync commands on a real dev server', () => {
     const listed = await schedules(['list', '--all']);
     assert.match(listed.stdout, /^ID\s+STATE\s+WORKFLOW\s+NEXT RUN\s+MANAGED$/m);
     assert.match(listed.stdout, /^made-by-hand\s+active\s+SyncWorkflow\s+\S+\s+no$/m);
+    assert.match(listed.stdout, /^encrypted-memo\s+active\s+X\s+\S+\s+no$/m);
     assert.match(listed.stdout, new RegExp(`^${HOURLY}\\s+active\\s+SyncWorkflow\\s+\\S+\\s+yes$`, 'm'));
 
     const deleted = await schedules(['delete', '--all']);
@@ -306,6 +331,7 @@ describe('the schedules and sync commands on a real dev server', () => {
     await assert.rejects(describeSchedule(HOURLY), ScheduleNotFoundError);
     await assert.rejects(describeSchedule(DAILY), ScheduleNotFoundError);
     await describeSchedule('made-by-hand');
+    await temporal.client.workflowService.describeSchedule({ namespace: 'default', scheduleId: 'encrypted-memo' });
   });
 
   it('says in one line what to fix, with a non-zero exit, for each kind of mistake', async () => {
