@@ -37,16 +37,23 @@ const optionalNonEmpty = z
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
 /**
- * Every environment variable the service reads, in one place. Temporal connection variables
- * (TEMPORAL_API_KEY, TLS files, profiles) are read by @temporalio/envconfig; only the ones we
- * interpret ourselves are validated here.
+ * The variables every command that talks to Temporal reads: the connection (TEMPORAL_API_KEY, TLS
+ * files and profiles are read by @temporalio/envconfig; only the ones we interpret are validated
+ * here) and the task queue. The schedules and sync commands need only these, not DATABASE_URL.
  */
-export const envSchema = z.object({
-  DATABASE_URL: postgresUrl,
-  TEMPORAL_SYNC_SCHEMA: sqlIdentifier.default('temporal_sync'),
+export const temporalEnvSchema = z.object({
   TEMPORAL_SYNC_TASK_QUEUE: z.string().trim().min(1, 'must not be empty').default('temporal-sync'),
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().trim().min(1, 'must not be empty').optional(),
+  TEMPORAL_API_KEY: optionalNonEmpty,
+  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
+  TEMPORAL_CODEC_AUTH: optionalNonEmpty,
+});
+
+/** Every environment variable the worker reads, in one place: the Temporal part plus the database and the source. */
+export const envSchema = temporalEnvSchema.extend({
+  DATABASE_URL: postgresUrl,
+  TEMPORAL_SYNC_SCHEMA: sqlIdentifier.default('temporal_sync'),
   /** The namespace whose executions and schedules are synced; defaults to the worker's own. */
   TEMPORAL_SYNC_SOURCE_NAMESPACE: z.string().trim().min(1, 'must not be empty').optional(),
   /** Set to read the source namespace through its own connection (TEMPORAL_SYNC_SOURCE_* variables). */
@@ -60,11 +67,8 @@ export const envSchema = z.object({
     .transform((value) => value === 'true' || value === '1'),
   /** A prebuilt workflow bundle (npm run build writes dist/workflows.bundle.js, found without this). */
   TEMPORAL_SYNC_WORKFLOW_BUNDLE: optionalNonEmpty,
-  TEMPORAL_API_KEY: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,
-  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
-  TEMPORAL_CODEC_AUTH: optionalNonEmpty,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -93,20 +97,23 @@ export class ConfigError extends Error {
   }
 }
 
+/** Validates the environment against a schema; a bad variable becomes one line naming it, never its value. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    const isMissing = issue.code === 'invalid_type' && env[variable] === undefined;
+    return isMissing && !issue.message.startsWith('is required')
+      ? `${variable} is required`
+      : `${variable} ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
 /** Reads and validates the environment. Throws ConfigError naming every bad variable, never its value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = issue.path.join('.') || '(environment)';
-      const isMissing = issue.code === 'invalid_type' && env[variable] === undefined;
-      return isMissing && !issue.message.startsWith('is required')
-        ? `${variable} is required`
-        : `${variable} ${issue.message}`;
-    });
-    throw new ConfigError(problems);
-  }
-  const vars = parsed.data;
+  const vars = parseEnv(envSchema, env);
   const workerNamespace = vars.TEMPORAL_NAMESPACE ?? 'default';
   return {
     databaseUrl: vars.DATABASE_URL,
@@ -122,6 +129,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workflowBundlePath: vars.TEMPORAL_SYNC_WORKFLOW_BUNDLE,
     secrets: collectSecrets(vars),
   };
+}
+
+export interface TemporalConfig {
+  namespace: string;
+  taskQueue: string;
+  /** Values that must never be printed: API keys and the TLS key. */
+  secrets: string[];
+}
+
+/** What the schedules and sync commands read besides the Temporal connection. */
+export const commandEnvSchema = temporalEnvSchema.extend({
+  /** A JSON or YAML file of schedule definitions, laid over the built-in ones. */
+  TEMPORAL_SYNC_SCHEDULES_FILE: optionalNonEmpty,
+  /** The same format inline, laid over the file: for platforms where a file is awkward. */
+  TEMPORAL_SYNC_SCHEDULES: optionalNonEmpty,
+  /** Time zone of schedules whose definition names none. */
+  TEMPORAL_SYNC_SCHEDULE_TIMEZONE: optionalNonEmpty,
+  /** Where the Temporal Web UI is, for the links the commands print. */
+  TEMPORAL_SYNC_UI_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. http://localhost:8233' })
+    .default('http://localhost:8233')
+    .transform((url) => url.replace(/\/+$/, '')),
+});
+
+export interface CommandConfig extends TemporalConfig {
+  uiUrl: string;
+  schedules: { file: string | undefined; inline: string | undefined; timezone: string | undefined };
+}
+
+/** The environment of the schedules and sync commands: no DATABASE_URL needed. */
+export function loadCommandConfig(env: NodeJS.ProcessEnv = process.env): CommandConfig {
+  const vars = parseEnv(commandEnvSchema, env);
+  return {
+    namespace: vars.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: vars.TEMPORAL_SYNC_TASK_QUEUE,
+    secrets: temporalSecrets(vars),
+    uiUrl: vars.TEMPORAL_SYNC_UI_URL,
+    schedules: {
+      file: vars.TEMPORAL_SYNC_SCHEDULES_FILE,
+      inline: vars.TEMPORAL_SYNC_SCHEDULES,
+      timezone: vars.TEMPORAL_SYNC_SCHEDULE_TIMEZONE,
+    },
+  };
+}
+
+function temporalSecrets(vars: z.output<typeof temporalEnvSchema>): string[] {
+  return [vars.TEMPORAL_API_KEY, vars.TEMPORAL_TLS_CLIENT_KEY_DATA, vars.TEMPORAL_CODEC_AUTH].filter(
+    (secret): secret is string => secret !== undefined && secret.length >= 4,
+  );
 }
 
 function collectSecrets(vars: Env): string[] {

@@ -41,7 +41,10 @@ function quietRuntime(): void {
  * Starts a Temporal dev server of its own (the local CLI, or the SDK's download where none can be
  * had) with a source namespace and every custom search attribute type registered.
  */
-export async function startTemporal(extraArgs: string[] = []): Promise<TestTemporal> {
+export async function startTemporal(
+  extraArgs: string[] = [],
+  options: { uiPort?: number } = {},
+): Promise<TestTemporal> {
   quietRuntime();
   const cli = await obtainTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
@@ -51,6 +54,8 @@ export async function startTemporal(extraArgs: string[] = []): Promise<TestTempo
       searchAttributes: Object.values(searchAttributes),
       extraArgs: ['--namespace', SOURCE_NAMESPACE, ...extraArgs],
       log: { format: 'pretty', level: 'error' },
+      // The Web UI only for the browser test: it costs start-up time.
+      ...(options.uiPort === undefined ? {} : { ui: true, uiPort: options.uiPort }),
     },
   });
   const sourceClient = new Client({

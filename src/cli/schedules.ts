@@ -1,0 +1,207 @@
+import { parseArgs } from 'node:util';
+import { loadCommandConfig, type CommandConfig } from '../config';
+import { applySchedules } from '../schedules/apply';
+import { overlapPolicySchema, type OverlapPolicy } from '../schedules/definition';
+import { parseDuration } from '../schedules/duration';
+import { formatApply, formatDescription, formatList } from '../schedules/format';
+import { loadScheduleDefinitions } from '../schedules/load';
+import {
+  backfillSchedule,
+  deleteSchedules,
+  describeSchedule,
+  listSchedules,
+  pauseSchedules,
+  triggerSchedule,
+  unpauseSchedules,
+} from '../schedules/operations';
+import { connectCliClient } from '../temporal/cli-client';
+import { runCommand, UsageError } from './run-command';
+
+const HELP = `Usage: npm run schedules -- <verb> [options]
+       node dist/cli/schedules.js <verb> [options]
+
+Manages the temporal-sync schedules of the namespace TEMPORAL_NAMESPACE (default "default").
+Only schedules this command created (memo temporal-sync-managed: true) are ever changed.
+
+Verbs:
+  apply [--dry-run] [--prune] [--file F]
+        create missing schedules, update those that differ (printing each changed field as
+        old → new) and leave the rest; a second apply changes nothing. Paused state and note are
+        kept. --dry-run prints the changes without making them; --prune also deletes managed
+        schedules that are no longer defined.
+  delete <id>... | delete --all       delete the named managed schedules, or all managed ones
+  list [--all]                        managed schedules (--all: every schedule, marked)
+  describe <id>...                    spec, policies, workflow options, state, recent runs
+  pause <id>... [--note TEXT]         pause, saying why
+  unpause <id>... [--note TEXT]       unpause, saying why
+  trigger <id> [--overlap POLICY]     start the schedule's workflow now (POLICY default ALLOW_ALL)
+  backfill <id> --start T --end T [--overlap POLICY]
+        take the actions the schedule would have taken between T and T (ISO 8601, "now" or
+        "now-2h"), all at once (POLICY default ALLOW_ALL)
+
+POLICY is one of SKIP, BUFFER_ONE, BUFFER_ALL, CANCEL_OTHER, TERMINATE_OTHER, ALLOW_ALL.
+
+Definitions: by default an hourly incremental and a daily full sync. A JSON or YAML file
+(--file, or TEMPORAL_SYNC_SCHEDULES_FILE) and the variable TEMPORAL_SYNC_SCHEDULES (same format)
+change or add to them; TEMPORAL_SYNC_SCHEDULE_TIMEZONE sets the time zone of those naming none.
+The connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
+TEMPORAL_PROFILE; workflows go to TEMPORAL_SYNC_TASK_QUEUE (default temporal-sync).
+
+Exit status: 0 done, 1 failed (server unreachable, unknown schedule, ...), 2 bad command line,
+environment or definitions.`;
+
+const VERB_OPTIONS: Record<string, readonly string[]> = {
+  apply: ['dry-run', 'prune', 'file'],
+  delete: ['all'],
+  list: ['all'],
+  describe: [],
+  pause: ['note'],
+  unpause: ['note'],
+  trigger: ['overlap'],
+  backfill: ['start', 'end', 'overlap'],
+};
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        'dry-run': { type: 'boolean' },
+        prune: { type: 'boolean' },
+        file: { type: 'string' },
+        all: { type: 'boolean' },
+        note: { type: 'string' },
+        overlap: { type: 'string' },
+        start: { type: 'string' },
+        end: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]!);
+  }
+}
+
+function overlapOption(value: string | undefined): OverlapPolicy {
+  const parsed = overlapPolicySchema.safeParse((value ?? 'ALLOW_ALL').toUpperCase());
+  if (!parsed.success) throw new UsageError(`--overlap must be one of ${overlapPolicySchema.options.join(', ')}`);
+  return parsed.data;
+}
+
+/** ISO 8601, "now", or "now-<duration>" (e.g. now-2h). */
+function parseTime(option: string, value: string | undefined, now = new Date()): Date {
+  if (value === undefined) throw new UsageError(`backfill needs --${option} (ISO 8601, "now" or e.g. "now-2h")`);
+  const relative = /^now(?:-(.+))?$/.exec(value.trim());
+  if (relative) {
+    const ago = relative[1] === undefined ? 0 : parseDuration(relative[1]);
+    if (ago !== undefined) return new Date(now.getTime() - ago);
+  } else if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    const time = new Date(value);
+    if (!Number.isNaN(time.getTime())) return time;
+  }
+  throw new UsageError(
+    `--${option} "${value}" is not a time: use ISO 8601 (2026-01-31T10:00:00Z), "now" or e.g. "now-2h"`,
+  );
+}
+
+function requireIds(verb: string, ids: string[], max = Infinity): void {
+  if (ids.length === 0) throw new UsageError(`${verb} needs a schedule ID`);
+  if (ids.length > max) throw new UsageError(`${verb} takes one schedule ID`);
+}
+
+const print = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n`);
+
+const scheduleLink = (config: CommandConfig, id: string) =>
+  `${config.uiUrl}/namespaces/${encodeURIComponent(config.namespace)}/schedules/${encodeURIComponent(id)}`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2));
+  const [verb, ...ids] = positionals;
+  if (values.help || verb === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (verb === undefined)
+    throw new UsageError('missing verb: apply, delete, list, describe, pause, unpause, trigger or backfill');
+  const allowed = VERB_OPTIONS[verb];
+  if (!allowed) throw new UsageError(`unknown verb "${verb}"`);
+  const misplaced = Object.keys(values).filter((option) => !allowed.includes(option));
+  if (misplaced.length > 0) throw new UsageError(`${verb} does not take --${misplaced.join(', --')}`);
+
+  const config = loadCommandConfig();
+  // Definitions are checked before connecting, so a bad file is reported even with no server.
+  const definitions =
+    verb === 'apply'
+      ? loadScheduleDefinitions({
+          ...config.schedules,
+          file: values.file ?? config.schedules.file,
+          taskQueue: config.taskQueue,
+        })
+      : [];
+  if (verb === 'apply' && ids.length > 0)
+    throw new UsageError('apply takes no schedule IDs; it applies every definition');
+  if (verb === 'delete' && values.all && ids.length > 0) throw new UsageError('delete takes IDs or --all, not both');
+  if (verb === 'delete' && !values.all) requireIds(verb, ids);
+  if (['describe', 'pause', 'unpause'].includes(verb)) requireIds(verb, ids);
+  if (['trigger', 'backfill'].includes(verb)) requireIds(verb, ids, 1);
+  const overlap = overlapOption(values.overlap);
+  const range =
+    verb === 'backfill' ? { start: parseTime('start', values.start), end: parseTime('end', values.end) } : undefined;
+  if (range && range.start >= range.end) throw new UsageError('--start must be before --end');
+
+  const { client, close } = await connectCliClient(config.namespace);
+  try {
+    const id = ids[0]!;
+    switch (verb) {
+      case 'apply': {
+        const dryRun = values['dry-run'] ?? false;
+        const changes = await applySchedules({ client, definitions, dryRun, prune: values.prune ?? false });
+        print([
+          `schedules in namespace "${config.namespace}"${dryRun ? ' (dry run: nothing is changed)' : ''}:`,
+          ...formatApply(
+            changes,
+            definitions.map((definition) => definition.id),
+            dryRun,
+          ),
+        ]);
+        break;
+      }
+      case 'delete': {
+        const deleted = await deleteSchedules(client, values.all ? { all: true } : { ids });
+        print(
+          deleted.length > 0 ? deleted.map((deletedId) => `deleted ${deletedId}`) : ['no managed schedules to delete'],
+        );
+        break;
+      }
+      case 'list':
+        print(formatList(await listSchedules(client, { all: values.all ?? false }), values.all ?? false));
+        break;
+      case 'describe':
+        for (const describedId of ids) print(formatDescription(await describeSchedule(client, describedId)));
+        break;
+      case 'pause':
+      case 'unpause': {
+        const note = values.note ?? `${verb}d with npm run schedules at ${new Date().toISOString()}`;
+        await (verb === 'pause' ? pauseSchedules : unpauseSchedules)(client, ids, note);
+        print(ids.map((changedId) => `${verb}d ${changedId} (note: ${note})`));
+        break;
+      }
+      case 'trigger':
+        await triggerSchedule(client, id, overlap);
+        print([`triggered ${id} (overlap ${overlap}); its run shows at ${scheduleLink(config, id)}`]);
+        break;
+      case 'backfill':
+        await backfillSchedule(client, id, { ...range!, overlap });
+        print([
+          `backfilled ${id} from ${range!.start.toISOString()} to ${range!.end.toISOString()} (overlap ${overlap}); runs show at ${scheduleLink(config, id)}`,
+        ]);
+        break;
+    }
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+runCommand('schedules', main, () => loadCommandConfig().secrets);

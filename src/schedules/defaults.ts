@@ -1,0 +1,35 @@
+import { NON_RETRYABLE_ERROR_TYPES } from '../workflows/sync-workflow';
+import type { ScheduleDefinitionInput } from './definition';
+
+/** Retrying a whole sync cannot fix these: bad input, missing access, missing tables. */
+const syncRetry = {
+  initialInterval: '1m',
+  backoffCoefficient: 2,
+  maximumInterval: '10m',
+  maximumAttempts: 3,
+  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+};
+
+/**
+ * The built-in schedules: an hourly incremental sync, and a daily full sync that also marks rows
+ * whose executions are gone. Both skip a run while the previous one is still going.
+ */
+export const DEFAULT_SCHEDULES: readonly ScheduleDefinitionInput[] = [
+  {
+    id: 'temporal-sync-hourly-incremental',
+    workflowType: 'SyncWorkflow',
+    input: { mode: 'incremental' },
+    spec: { cron: '0 * * * *', jitter: '1m' },
+    policies: { overlap: 'SKIP', catchupWindow: '1h', pauseOnFailure: false },
+    workflow: { retry: syncRetry, executionTimeout: '1h' },
+  },
+  {
+    id: 'temporal-sync-daily-full',
+    workflowType: 'SyncWorkflow',
+    input: { mode: 'full' },
+    // Off the hour, so it does not start together with the hourly run.
+    spec: { cron: '30 3 * * *', jitter: '5m' },
+    policies: { overlap: 'SKIP', catchupWindow: '6h', pauseOnFailure: false },
+    workflow: { retry: syncRetry, executionTimeout: '12h' },
+  },
+];

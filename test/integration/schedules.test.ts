@@ -1,0 +1,396 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { Client, ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
+import { applySchedules } from '../../src/schedules/apply';
+import { UnmanagedScheduleError } from '../../src/schedules/errors';
+import { loadScheduleDefinitions } from '../../src/schedules/load';
+import { findTemporalCli } from '../../src/temporal/cli-binary';
+import { runCli, type CommandResult } from '../helpers/command';
+import { createTestDatabase, tableRows, type TestDatabase } from '../helpers/postgres';
+import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
+import { SEED_TASK_QUEUE, startSeedWorker, startSyncWorker, type RunningWorker } from '../helpers/workers';
+import { waitFor } from '../helpers/wait';
+
+const HOURLY = 'temporal-sync-hourly-incremental';
+const DAILY = 'temporal-sync-daily-full';
+
+/** A command's stderr is exactly one line. */
+function oneLine(result: CommandResult): string {
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `expected one line, got:\n${result.stderr}`);
+  return lines[0]!;
+}
+
+describe('the schedules and sync commands on a real dev server', () => {
+  let temporal: TestTemporal;
+  let db: TestDatabase;
+  let seedWorker: RunningWorker;
+  let syncWorker: RunningWorker;
+  let env: Record<string, string>;
+  const seededIds = ['seeded-a', 'seeded-b', 'seeded-c'];
+
+  const describeSchedule = (id: string) => temporal.client.schedule.getHandle(id).describe();
+  const schedules = (args: string[], extraEnv: Record<string, string> = {}) =>
+    runCli('schedules', args, { ...env, ...extraEnv });
+
+  before(async () => {
+    temporal = await startTemporal();
+    db = await createTestDatabase('schedules');
+    seedWorker = await startSeedWorker(temporal);
+    syncWorker = await startSyncWorker(temporal, db);
+    for (const workflowId of seededIds) {
+      await temporal.sourceClient.workflow.execute('completes', { taskQueue: SEED_TASK_QUEUE, workflowId, args: [] });
+    }
+    env = {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_SYNC_TASK_QUEUE: syncWorker.taskQueue,
+    };
+  });
+
+  after(async () => {
+    await syncWorker?.stop();
+    await seedWorker?.stop();
+    await db?.dispose();
+    await temporal?.stop();
+  });
+
+  it('apply creates the hourly and daily schedules with their spec, policies, action and marker', async () => {
+    const result = await schedules(['apply']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^\\+ ${HOURLY}: created$`, 'm'));
+    assert.match(result.stdout, new RegExp(`^\\+ ${DAILY}: created$`, 'm'));
+
+    const hourly = await describeSchedule(HOURLY);
+    assert.deepEqual(hourly.spec.calendars?.[0]?.minute, [{ start: 0, end: 0, step: 1 }]);
+    assert.deepEqual(hourly.spec.calendars?.[0]?.hour, [{ start: 0, end: 23, step: 1 }]);
+    assert.equal(hourly.spec.timezone, 'UTC');
+    assert.equal(hourly.spec.jitter, 60_000);
+    assert.deepEqual(hourly.policies, { overlap: 'SKIP', catchupWindow: 3_600_000, pauseOnFailure: false });
+    assert.equal(hourly.action.workflowType, 'SyncWorkflow');
+    assert.equal(hourly.action.taskQueue, syncWorker.taskQueue);
+    assert.equal(hourly.action.workflowId, HOURLY);
+    assert.deepEqual(hourly.action.args, [{ mode: 'incremental' }]);
+    assert.equal(hourly.action.workflowExecutionTimeout, 3_600_000);
+    assert.deepEqual(
+      { ...hourly.action.retry, nonRetryableErrorTypes: undefined },
+      {
+        initialInterval: 60_000,
+        backoffCoefficient: 2,
+        maximumInterval: 600_000,
+        maximumAttempts: 3,
+        nonRetryableErrorTypes: undefined,
+      },
+    );
+    assert.ok(hourly.action.retry?.nonRetryableErrorTypes?.includes('InvalidSyncInput'));
+    assert.deepEqual(hourly.memo, { 'temporal-sync-managed': true });
+    assert.equal(hourly.state.paused, false);
+
+    const daily = await describeSchedule(DAILY);
+    assert.deepEqual(daily.spec.calendars?.[0]?.minute, [{ start: 30, end: 30, step: 1 }]);
+    assert.deepEqual(daily.spec.calendars?.[0]?.hour, [{ start: 3, end: 3, step: 1 }]);
+    assert.deepEqual(daily.action.args, [{ mode: 'full' }]);
+    assert.equal(daily.action.workflowExecutionTimeout, 12 * 3_600_000);
+    assert.equal(daily.policies.catchupWindow, 6 * 3_600_000);
+  });
+
+  it('a second apply changes nothing', async () => {
+    const before = await describeSchedule(HOURLY);
+    const result = await schedules(['apply']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^= ${HOURLY}: unchanged$`, 'm'));
+    assert.match(result.stdout, new RegExp(`^= ${DAILY}: unchanged$`, 'm'));
+    assert.match(result.stdout, /^nothing to change$/m);
+    assert.deepEqual((await describeSchedule(HOURLY)).info.lastUpdatedAt, before.info.lastUpdatedAt);
+  });
+
+  it('the temporal CLI, which we did not write, sees the applied schedules', async () => {
+    const cli = findTemporalCli();
+    assert.ok(cli, 'a temporal CLI is needed (npm run temporal-cli)');
+    const describeWithCli = async (id: string) => {
+      const { stdout } = await promisify(execFile)(cli.path, [
+        'schedule',
+        'describe',
+        '--schedule-id',
+        id,
+        '--address',
+        temporal.address,
+        '--namespace',
+        'default',
+        '--output',
+        'json',
+      ]);
+      return JSON.parse(stdout) as {
+        schedule: {
+          spec: { structuredCalendar: Array<Record<string, unknown>>; jitter: string; timezoneName: string };
+          action: { startWorkflow: { workflowType: { name: string }; taskQueue: { name: string }; input: unknown } };
+          policies: { overlapPolicy: string; catchupWindow: string };
+        };
+        info: { futureActionTimes: string[] };
+        memo: { fields: Record<string, { data: string }> };
+      };
+    };
+    const daily = await describeWithCli(DAILY);
+    assert.equal(daily.schedule.action.startWorkflow.workflowType.name, 'SyncWorkflow');
+    assert.equal(daily.schedule.action.startWorkflow.taskQueue.name, syncWorker.taskQueue);
+    assert.equal(daily.schedule.policies.overlapPolicy, 'SCHEDULE_OVERLAP_POLICY_SKIP');
+    assert.equal(daily.schedule.policies.catchupWindow, '21600s');
+    assert.equal(daily.schedule.spec.jitter, '300s');
+    assert.equal(daily.schedule.spec.timezoneName, 'UTC');
+    assert.equal(Buffer.from(daily.memo.fields['temporal-sync-managed']!.data, 'base64').toString(), 'true');
+    // What "30 3 * * *" with 5 minutes of jitter means: every day between 03:30 and 03:35 UTC.
+    assert.ok(daily.info.futureActionTimes.length >= 3);
+    for (const time of daily.info.futureActionTimes) {
+      const date = new Date(time);
+      assert.equal(date.getUTCHours(), 3, time);
+      assert.ok(date.getUTCMinutes() >= 30 && date.getUTCMinutes() < 35, time);
+    }
+    const hourly = await describeWithCli(HOURLY);
+    const hours = hourly.info.futureActionTimes.map((time) => new Date(time).getTime());
+    for (let i = 1; i < hours.length; i += 1) {
+      assert.ok(Math.abs(hours[i]! - hours[i - 1]! - 3_600_000) < 60_000, 'an hour apart, give or take the jitter');
+    }
+  });
+
+  it('a changed definition: --dry-run shows the difference and changes nothing; apply updates it in place', async () => {
+    await temporal.client.schedule.getHandle(DAILY).pause('paused before the update');
+    const original = await describeSchedule(DAILY);
+    const changed = {
+      TEMPORAL_SYNC_SCHEDULES: JSON.stringify({
+        schedules: [{ id: DAILY, spec: { cron: '0 4 * * *', jitter: '5m' }, policies: { overlap: 'BUFFER_ONE' } }],
+      }),
+    };
+    const dryRun = await schedules(['apply', '--dry-run'], changed);
+    assert.equal(dryRun.code, 0, dryRun.stderr);
+    assert.match(dryRun.stdout, new RegExp(`^~ ${DAILY}: would be updated$`, 'm'));
+    assert.match(dryRun.stdout, /^ {4}spec\.cron: 30 3 \* \* \* → 0 4 \* \* \*$/m);
+    assert.match(dryRun.stdout, /^ {4}policies\.overlap: SKIP → BUFFER_ONE$/m);
+    assert.match(dryRun.stdout, new RegExp(`^= ${HOURLY}: unchanged$`, 'm'));
+    assert.match(dryRun.stdout, /^1 change\(s\) not made \(dry run\)$/m);
+    assert.deepEqual((await describeSchedule(DAILY)).spec, original.spec, 'the dry run changed nothing');
+
+    const applied = await schedules(['apply'], changed);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, new RegExp(`^~ ${DAILY}: updated$`, 'm'));
+    const updated = await describeSchedule(DAILY);
+    assert.deepEqual(updated.spec.calendars?.[0]?.hour, [{ start: 4, end: 4, step: 1 }]);
+    assert.deepEqual(updated.spec.calendars?.[0]?.minute, [{ start: 0, end: 0, step: 1 }]);
+    assert.equal(updated.policies.overlap, 'BUFFER_ONE');
+    assert.deepEqual(updated.info.createdAt, original.info.createdAt, 'the same schedule, updated in place');
+    assert.deepEqual(updated.memo, { 'temporal-sync-managed': true });
+    assert.equal(updated.state.paused, true, "the operator's pause survives apply");
+    assert.equal(updated.state.note, 'paused before the update');
+    const described = await schedules(['describe', DAILY]);
+    assert.equal(described.code, 0, described.stderr);
+    assert.match(described.stdout, /^ {4}state: paused \(note: paused before the update\)$/m);
+    assert.match(described.stdout, /^ {4}spec\.cron: 0 4 \* \* \*$/m);
+
+    const definitions = loadScheduleDefinitions({
+      taskQueue: syncWorker.taskQueue,
+      inline: changed.TEMPORAL_SYNC_SCHEDULES,
+    });
+    assert.deepEqual(await applySchedules({ client: temporal.client, definitions }), [], 'applied once, then nothing');
+  });
+
+  it('pause and unpause round-trip with their notes', async () => {
+    const paused = await schedules(['pause', HOURLY, '--note', 'warehouse maintenance until 14:00']);
+    assert.equal(paused.code, 0, paused.stderr);
+    let state = (await describeSchedule(HOURLY)).state;
+    assert.deepEqual([state.paused, state.note], [true, 'warehouse maintenance until 14:00']);
+
+    const unpaused = await schedules(['unpause', HOURLY, '--note', 'maintenance done']);
+    assert.equal(unpaused.code, 0, unpaused.stderr);
+    state = (await describeSchedule(HOURLY)).state;
+    assert.deepEqual([state.paused, state.note], [false, 'maintenance done']);
+  });
+
+  it('trigger starts a sync that completes and writes rows', async () => {
+    const triggeredAfter = new Date();
+    const result = await schedules(['trigger', HOURLY]);
+    assert.equal(result.code, 0, result.stderr);
+    const action = await waitFor('the triggered run', async () =>
+      (await describeSchedule(HOURLY)).info.recentActions.find((recent) => recent.takenAt >= triggeredAfter),
+    );
+    const workflowId = action.action.workflow.workflowId;
+    assert.match(workflowId, new RegExp(`^${HOURLY}-`));
+    const summary = await temporal.client.workflow.getHandle(workflowId).result();
+    assert.ok(summary.streams.workflows.rows >= seededIds.length);
+
+    const rows = await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE);
+    for (const id of seededIds) {
+      assert.ok(
+        rows.some((row) => row.workflow_id === id && row.status === 'COMPLETED'),
+        `row for ${id}`,
+      );
+    }
+    const { rows: runs } = await db.pool.query(
+      `SELECT status, mode, streams FROM "${db.schema}".sync_run WHERE workflow_id = $1`,
+      [workflowId],
+    );
+    assert.deepEqual(runs, [{ status: 'completed', mode: 'incremental', streams: ['workflows', 'schedules'] }]);
+  });
+
+  it('backfill over a two-hour window starts one run per hour in it', async () => {
+    // Half past the hour at both ends, so exactly two full hours fall inside, whatever the time now.
+    const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 30 * 60_000);
+    const start = new Date(end.getTime() - 2 * 3_600_000);
+    const result = await schedules(['backfill', HOURLY, '--start', start.toISOString(), '--end', end.toISOString()]);
+    assert.equal(result.code, 0, result.stderr);
+    // The server names each run after the time it stands for.
+    const runsInWindow = async () =>
+      (await describeSchedule(HOURLY)).info.recentActions
+        .map((action) => action.action.workflow.workflowId)
+        .filter((id) => {
+          const time = new Date(id.slice(HOURLY.length + 1)).getTime();
+          return time >= start.getTime() && time <= end.getTime();
+        })
+        .sort();
+    const expected = [1, 2].map(
+      (hour) => `${HOURLY}-${new Date(start.getTime() + (hour - 0.5) * 3_600_000).toISOString().replace('.000Z', 'Z')}`,
+    );
+    await waitFor('the backfilled runs', async () => ((await runsInWindow()).length >= 2 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(await runsInWindow(), expected, 'one run per hour, no more');
+    for (const id of expected) {
+      const summary = await temporal.client.workflow.getHandle(id).result();
+      assert.equal(summary.mode, 'incremental');
+    }
+  });
+
+  it('delete and prune remove only managed schedules', async () => {
+    await temporal.client.schedule.create({
+      scheduleId: 'made-by-hand',
+      spec: { intervals: [{ every: '1 day' }] },
+      action: { type: 'startWorkflow', workflowType: 'SyncWorkflow', taskQueue: 'elsewhere', args: [] },
+    });
+    // Another tool's schedule, written through an encrypting codec: its memo and arguments cannot be
+    // decoded here, and must not stop listing, pruning or deleting.
+    const encrypting = new Client({
+      connection: temporal.client.connection,
+      namespace: 'default',
+      dataConverter: {
+        payloadCodecs: [
+          {
+            encode: async (payloads) =>
+              payloads.map((payload) => ({
+                metadata: { encoding: Buffer.from('binary/encrypted') },
+                data: Buffer.from(payload.data ?? []).reverse(),
+              })),
+            decode: async (payloads) => payloads,
+          },
+        ],
+      },
+    });
+    await encrypting.schedule.create({
+      scheduleId: 'encrypted-memo',
+      spec: { intervals: [{ every: '1 day' }] },
+      action: { type: 'startWorkflow', workflowType: 'X', taskQueue: 'elsewhere', args: [{ secret: 1 }] },
+      memo: { owner: 'another tool' },
+    });
+    const withExtra = loadScheduleDefinitions({
+      taskQueue: syncWorker.taskQueue,
+      inline: 'schedules: [{ id: extra-managed, spec: { interval: { every: 6h } } }]',
+    });
+    await applySchedules({ client: temporal.client, definitions: withExtra });
+    // Pruning finds managed schedules through the list, which is eventually consistent.
+    await waitFor('the new schedule to be listed', async () => {
+      for await (const summary of temporal.client.schedule.list())
+        if (summary.scheduleId === 'extra-managed') return true;
+      return undefined;
+    });
+
+    const pruned = await schedules(['apply', '--prune']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /^- extra-managed: deleted \(managed, no longer defined\)$/m);
+    await assert.rejects(describeSchedule('extra-managed'), ScheduleNotFoundError);
+    await describeSchedule('made-by-hand');
+
+    const refused = await schedules(['delete', 'made-by-hand']);
+    assert.equal(refused.code, 1);
+    assert.match(oneLine(refused), /schedule "made-by-hand" exists but was not created by temporal-sync/);
+    const taken = loadScheduleDefinitions({
+      taskQueue: syncWorker.taskQueue,
+      inline: 'schedules: [{ id: made-by-hand, spec: { cron: "@hourly" } }]',
+    });
+    await assert.rejects(applySchedules({ client: temporal.client, definitions: taken }), UnmanagedScheduleError);
+    const untouched: ScheduleDescription = await describeSchedule('made-by-hand');
+    assert.equal(untouched.action.taskQueue, 'elsewhere');
+
+    const listed = await schedules(['list', '--all']);
+    assert.match(listed.stdout, /^ID\s+STATE\s+WORKFLOW\s+NEXT RUN\s+MANAGED$/m);
+    assert.match(listed.stdout, /^made-by-hand\s+active\s+SyncWorkflow\s+\S+\s+no$/m);
+    assert.match(listed.stdout, /^encrypted-memo\s+active\s+X\s+\S+\s+no$/m);
+    assert.match(listed.stdout, new RegExp(`^${HOURLY}\\s+active\\s+SyncWorkflow\\s+\\S+\\s+yes$`, 'm'));
+
+    const deleted = await schedules(['delete', '--all']);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stdout, new RegExp(`^deleted ${DAILY}$`, 'm'));
+    assert.match(deleted.stdout, new RegExp(`^deleted ${HOURLY}$`, 'm'));
+    await assert.rejects(describeSchedule(HOURLY), ScheduleNotFoundError);
+    await assert.rejects(describeSchedule(DAILY), ScheduleNotFoundError);
+    await describeSchedule('made-by-hand');
+    await temporal.client.workflowService.describeSchedule({ namespace: 'default', scheduleId: 'encrypted-memo' });
+  });
+
+  it('says in one line what to fix, with a non-zero exit, for each kind of mistake', async () => {
+    const badFile = await schedules(['apply', '--file', 'test/fixtures/bad-schedules.yaml']);
+    assert.equal(badFile.code, 2);
+    assert.equal(
+      oneLine(badFile),
+      'schedules: test/fixtures/bad-schedules.yaml: schedules[1].policies.catchupWindow: must be at least 10s',
+    );
+
+    const unknown = await schedules(['pause', 'no-such-schedule']);
+    assert.equal(unknown.code, 1);
+    assert.equal(
+      oneLine(unknown),
+      `schedules: schedule "no-such-schedule" not found in namespace "default": check the ID with 'npm run schedules -- list --all'`,
+    );
+
+    const unreachable = await schedules(['list'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    assert.equal(unreachable.code, 1);
+    assert.match(oneLine(unreachable), /^schedules: cannot reach Temporal at 127\.0\.0\.1:1 .*check TEMPORAL_ADDRESS/);
+    assert.ok(unreachable.ms < 15_000, `gave up after ${unreachable.ms} ms`);
+
+    const badNamespace = await runCli('sync', [], { ...env, TEMPORAL_NAMESPACE: 'no-such-namespace' });
+    assert.equal(badNamespace.code, 1);
+    assert.equal(
+      oneLine(badNamespace),
+      `sync: namespace "no-such-namespace" not found at ${temporal.address}: check TEMPORAL_NAMESPACE`,
+    );
+
+    const badInput = await runCli('sync', ['--mode', 'fulll'], env);
+    assert.equal(badInput.code, 2);
+    assert.match(oneLine(badInput), /^sync: bad SyncWorkflow input: mode: .*\(got "fulll"\)/);
+  });
+
+  it('npm run sync starts a sync, links it in the Web UI and with --wait prints the summary', async () => {
+    const result = await runCli('sync', ['--mode', 'full', '--wait'], env);
+    assert.equal(result.code, 0, result.stderr);
+    const [started, link, completed] = result.stdout.split('\n');
+    const workflowId = /^started SyncWorkflow (\S+) \(full\)/.exec(started!)?.[1];
+    assert.ok(workflowId, started);
+    assert.match(workflowId, /^temporal-sync-manual-full-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ-[0-9a-f]{4}$/);
+    assert.equal(link, `http://localhost:8233/namespaces/default/workflows/${workflowId}`);
+    assert.match(completed!, /^completed: full sync in [\d.]+s \(sync_run \d+\)$/);
+    assert.match(result.stdout, /^ {2}workflows: \d+ row\(s\) in 1 page\(s\), full pass$/m);
+    const { rows } = await db.pool.query(`SELECT status FROM "${db.schema}".sync_run WHERE mode = 'full'`);
+    assert.deepEqual(rows, [{ status: 'completed' }]);
+  });
+
+  it('npm run sync --wait prints a failure with its cause and exits non-zero', async () => {
+    const broken = await startSyncWorker(temporal, db, { namespace: 'no-such-source-namespace' });
+    try {
+      const result = await runCli('sync', ['--wait'], { ...env, TEMPORAL_SYNC_TASK_QUEUE: broken.taskQueue });
+      assert.equal(result.code, 1);
+      assert.match(
+        oneLine(result),
+        /^sync: temporal-sync-manual-incremental-\S+ failed: .*\[SourceNamespaceNotFound\]/,
+      );
+    } finally {
+      await broken.stop();
+    }
+  });
+});
