@@ -7,6 +7,7 @@ import { findTemporalCli, obtainTemporalCli } from '../../src/temporal/cli-binar
 import { spawnChild, type ChildProcess } from './child';
 import { countTables, DEV_NAMESPACE, DEV_TASK_QUEUE, runFullSync, type TableCounts } from './first-sync';
 import { REPO_ROOT, type DevOptions } from './options';
+import { applyDevSchedules } from './schedules';
 import { firstPortProblem, type PortNeed } from './ports';
 import { startTemporalServer, waitForTemporal } from './temporal-server';
 
@@ -75,9 +76,9 @@ export class DevStack {
       ['start Temporal and Postgres', () => this.startServers(signal)],
       ['run the migrations', () => this.runMigrations()],
       ['start the worker', () => this.startWorker(signal)],
-      // Applying the schedules (applySchedules() from src/schedules) is the step that belongs here:
-      // the worker is polling, so a schedule that fires at once finds it, and the first sync below
-      // then sees the schedules in the namespace.
+      // After the worker is polling, so a schedule that fires at once finds it; before the first
+      // sync, so that sync sees the schedules in the namespace.
+      ['apply the schedules', () => this.applySchedules()],
       ['run a first full sync', () => this.firstSync()],
     ];
     for (const [title, run] of steps) {
@@ -245,6 +246,11 @@ export class DevStack {
       }),
     );
     await worker.waitForLog(/temporal-sync worker ready/, START_TIMEOUT_MS, signal);
+  }
+
+  private async applySchedules(): Promise<void> {
+    const changes = await applyDevSchedules(this.temporalAddress);
+    for (const change of changes.length > 0 ? changes : ['schedules already in place']) this.say(`  ${change}`);
   }
 
   private async firstSync(): Promise<void> {

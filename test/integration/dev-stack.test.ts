@@ -95,6 +95,20 @@ async function countsInDatabase(databaseUrl: string, schema: string): Promise<Re
   }
 }
 
+/** Statuses of the dev stack's own first syncs, oldest first; scheduled runs are left out. */
+async function devSyncStatuses(databaseUrl: string, schema: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ status: string }>(
+      `SELECT status FROM "${schema}".sync_run WHERE workflow_id = 'temporal-sync-dev-full-sync' ORDER BY id`,
+    );
+    return rows.map((row) => row.status);
+  } finally {
+    await client.end();
+  }
+}
+
 async function stopAndCheckNothingLeft(
   run: DevRun,
   started: Array<{ name: string; pid: number }>,
@@ -180,15 +194,13 @@ describe('npm run dev', () => {
     assert.match(up.psql, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
 
     assert.deepEqual(await countsInDatabase(up.psql, up.schema), up.counts);
-    // The first sync saw itself running in the namespace, recorded its run, and finished both streams.
+    // The first sync saw itself running in the namespace and the two schedules applied before it,
+    // recorded its run, and finished both streams. (A schedule firing meanwhile adds a run of its own.)
     assert.ok(up.counts.workflow! >= 1, JSON.stringify(up.counts));
-    assert.equal(up.counts.sync_run, 1);
+    assert.equal(up.counts.schedule, 2);
     assert.equal(up.counts.sync_state, 2);
-    const client = new pg.Client({ connectionString: up.psql });
-    await client.connect();
-    const { rows } = await client.query<{ status: string }>(`SELECT status FROM "${up.schema}".sync_run`);
-    await client.end();
-    assert.deepEqual(rows, [{ status: 'completed' }]);
+    assert.match(first.output(), /created schedule temporal-sync-hourly-incremental/);
+    assert.deepEqual(await devSyncStatuses(up.psql, up.schema), ['completed']);
 
     await stopAndCheckNothingLeft(first, up.started, 'SIGINT');
     assert.equal(existsSync(path.join(dataDir, 'pids.json')), false);
@@ -198,7 +210,8 @@ describe('npm run dev', () => {
     leftovers.push(second.pid);
     const again = await waitUntilUp(second, dataDir);
     leftovers.push(...again.started.map((child) => child.pid));
-    assert.equal(again.counts.sync_run, 2);
+    assert.deepEqual(await devSyncStatuses(again.psql, again.schema), ['completed', 'completed']);
+    assert.match(second.output(), /schedules already in place/);
     assert.ok(
       again.counts.workflow! > up.counts.workflow!,
       `${JSON.stringify(again.counts)} after ${JSON.stringify(up.counts)}`,

@@ -1,0 +1,26 @@
+import { Client, Connection } from '@temporalio/client';
+import { applySchedules } from '../../src/schedules/apply';
+import { loadScheduleDefinitions } from '../../src/schedules/load';
+import { DEV_NAMESPACE, DEV_TASK_QUEUE } from './first-sync';
+
+/**
+ * Applies the schedule definitions (the built-in ones, or TEMPORAL_SYNC_SCHEDULES_FILE /
+ * TEMPORAL_SYNC_SCHEDULES when set) to the dev namespace, exactly as `npm run schedules -- apply`
+ * would; returns one line per change, none when they were already in place.
+ */
+export async function applyDevSchedules(address: string): Promise<string[]> {
+  const definitions = loadScheduleDefinitions({
+    taskQueue: DEV_TASK_QUEUE,
+    file: process.env.TEMPORAL_SYNC_SCHEDULES_FILE,
+    inline: process.env.TEMPORAL_SYNC_SCHEDULES,
+    timezone: process.env.TEMPORAL_SYNC_SCHEDULE_TIMEZONE,
+  });
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection, namespace: DEV_NAMESPACE });
+    const changes = await applySchedules({ client, definitions });
+    return changes.map((change) => `${change.kind}d schedule ${change.scheduleId}`);
+  } finally {
+    await connection.close();
+  }
+}
