@@ -103,7 +103,7 @@ export function createActivities(deps: SyncDependencies) {
               });
             }
           }
-          return (await upsertRows(pool, upsertWorkflowSql, dedupeByKey(rows, workflowRowKey))).rows;
+          return (await upsertRows(pool, upsertWorkflowSql, dedupeByKey(rows, workflowRowKey), request.syncRunId)).rows;
         },
       }),
     ),
@@ -132,7 +132,7 @@ export function createActivities(deps: SyncDependencies) {
             }
           });
           const rows = described.filter((row): row is ScheduleRow => row !== undefined);
-          return (await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey))).rows;
+          return (await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey), request.syncRunId)).rows;
         },
       }),
     ),
