@@ -31,6 +31,20 @@ const hostPort = z
   .string()
   .regex(/^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
 
+const optionalHttpUrl = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()))
+  .refine((value) => {
+    if (value === undefined) return true;
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL');
+
 const optionalNonEmpty = z
   .string()
   .optional()
@@ -60,6 +74,13 @@ export const envSchema = z.object({
     .transform((value) => value === 'true' || value === '1'),
   /** A prebuilt workflow bundle (npm run build writes dist/workflow-bundle.js, found without this). */
   TEMPORAL_SYNC_WORKFLOW_BUNDLE: optionalNonEmpty,
+  /** Where incident alerts are posted; unset, incidents are still recorded but nothing is sent. A secret (Slack's carries a token). */
+  TEMPORAL_SYNC_ALERT_WEBHOOK_URL: optionalHttpUrl,
+  TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack']).default('json'),
+  /** Data older than this (no successful sync finished within it) is stale: an alert, and `npm run status` says so. */
+  TEMPORAL_SYNC_STALENESS_SECONDS: positiveInt(2_592_000).default(7200),
+  /** The Temporal Web UI's address, for links in alerts, e.g. https://cloud.temporal.io or http://localhost:8233. */
+  TEMPORAL_SYNC_WEB_UI_URL: optionalHttpUrl,
   TEMPORAL_API_KEY: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,
   TEMPORAL_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
@@ -82,6 +103,12 @@ export interface Config {
   shutdownGraceSeconds: number;
   migrateOnStart: boolean;
   workflowBundlePath: string | undefined;
+  alerts: {
+    webhookUrl: string | undefined;
+    format: Env['TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT'];
+    stalenessSeconds: number;
+    webUiUrl: string | undefined;
+  };
   /** Values that must never be printed: API keys and the database password. */
   secrets: string[];
 }
@@ -120,6 +147,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceSeconds: vars.TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS,
     migrateOnStart: vars.TEMPORAL_SYNC_MIGRATE_ON_START,
     workflowBundlePath: vars.TEMPORAL_SYNC_WORKFLOW_BUNDLE,
+    alerts: {
+      webhookUrl: vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL,
+      format: vars.TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT,
+      stalenessSeconds: vars.TEMPORAL_SYNC_STALENESS_SECONDS,
+      webUiUrl: vars.TEMPORAL_SYNC_WEB_UI_URL,
+    },
     secrets: collectSecrets(vars),
   };
 }
@@ -134,5 +167,13 @@ function collectSecrets(vars: Env): string[] {
   ];
   const password = new URL(vars.DATABASE_URL).password;
   if (password) secrets.push(password, decodeURIComponent(password));
+  const webhook = vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL;
+  if (webhook !== undefined) {
+    // A webhook URL is a credential (Slack's path is its token): the whole URL and its path are secret.
+    const url = new URL(webhook);
+    secrets.push(webhook, url.href);
+    if (`${url.pathname}${url.search}`.length >= 8) secrets.push(`${url.pathname}${url.search}`);
+    if (url.password) secrets.push(url.password);
+  }
   return secrets.filter((secret): secret is string => secret !== undefined && secret.length >= 4);
 }
