@@ -10,7 +10,8 @@ import {
   type IncidentChange,
   type RunFacts,
 } from '../alerts/incidents';
-import { buildAlert, formatDuration } from '../alerts/messages';
+import { buildAlert } from '../alerts/messages';
+import { formatDuration } from '../duration';
 import { DEFAULT_ALERT_SETTINGS } from '../alerts/settings';
 import { postWebhook } from '../alerts/webhook';
 import type {

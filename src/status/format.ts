@@ -1,4 +1,4 @@
-import { formatDuration } from '../alerts/messages';
+import { formatDuration } from '../duration';
 import type { NamespaceStatus, SchedulesStatus, StatusReport, StreamStatus } from './types';
 
 function ago(now: number, at: string): string {

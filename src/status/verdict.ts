@@ -1,4 +1,4 @@
-import { formatDuration } from '../alerts/messages';
+import { formatDuration } from '../duration';
 import type { DatabaseSnapshot, SchedulesStatus, Verdict, VerdictStatus } from './types';
 
 /** Exit codes follow the Nagios plugin convention, so the command can back a monitoring check as it is. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alertBody } from '../../src/alerts/format';
 import type { IncidentRow, RunFacts } from '../../src/alerts/incidents';
-import { buildAlert, formatDuration } from '../../src/alerts/messages';
+import { buildAlert } from '../../src/alerts/messages';
+import { formatDuration } from '../../src/duration';
 
 const SECRETS = ['tsk_live_key_123456', 'PgPassw0rd'];
 const context = {
