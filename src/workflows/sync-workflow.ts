@@ -212,7 +212,6 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
       };
     } else {
       await acts.finishSync({ syncRunId: runId, status: 'completed', error: null, ...counters() });
-      await reportOutcome(runId, 'completed');
       const summaryStreams: SyncSummary['streams'] = {};
       for (const [stream, s] of Object.entries(state) as Array<[Stream, StreamProgress]>) {
         summaryStreams[stream] = {
@@ -223,7 +222,7 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
           resumedAtPages: s.resumedAtPages,
         };
       }
-      return {
+      const summary: SyncSummary = {
         syncRunId: runId,
         mode: Object.values(summaryStreams).every((s) => s.full) ? 'full' : 'incremental',
         streams: summaryStreams,
@@ -231,6 +230,9 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
         durationMs: Date.now() - new Date(passStartedAt).getTime(),
         continuedAsNew: progress.continuedAsNew,
       };
+      // After the summary is taken, so the sync's duration does not include the alert bookkeeping.
+      await reportOutcome(runId, 'completed');
+      return summary;
     }
   } catch (error) {
     if (syncRunId !== undefined) {

@@ -189,13 +189,13 @@ describe('alerts: one message per incident, delivered without holding up the syn
   });
 
   it('sends one Slack message when no sync succeeded within the window, none on the next check, one when fresh', async () => {
-    const { worker } = await setUp('alerts_stale', { stalenessSeconds: 3, format: 'slack' });
+    const { worker } = await setUp('alerts_stale', { stalenessSeconds: 5, format: 'slack' });
     const before = receiver.received.length;
     await succeedingSync(worker);
     const fresh = await checkStaleness(worker, 'staleness-1');
     assert.deepEqual(fresh, { ...fresh, stale: false, alertsStarted: 0 });
 
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await new Promise((resolve) => setTimeout(resolve, 5500));
     const stale = await checkStaleness(worker, 'staleness-2');
     assert.equal(stale.stale, true);
     assert.equal(stale.alertsStarted, 1);
@@ -228,7 +228,8 @@ describe('alerts: one message per incident, delivered without holding up the syn
       const started = Date.now();
       const failed = await failingSync(worker);
       const elapsed = Date.now() - started;
-      assert.ok(elapsed < 10_000, `the failed sync ended in ${elapsed} ms with the webhook down`);
+      // The webhook stays down until after the sync has ended: the bound is only a sanity limit.
+      assert.ok(elapsed < 20_000, `the failed sync ended in ${elapsed} ms with the webhook down`);
       const [alertId] = await alertsStartedBy(failed);
       assert.ok(alertId);
       await waitFor('a retried delivery attempt', async () => {
@@ -246,7 +247,7 @@ describe('alerts: one message per incident, delivered without holding up the syn
       await allow();
       const startedOk = Date.now();
       const recovered = await succeedingSync(worker);
-      assert.ok(Date.now() - startedOk < 10_000, 'the successful sync ended at once with the webhook slow');
+      assert.ok(Date.now() - startedOk < 20_000, 'the successful sync ended at once with the webhook slow');
       const [recoveryId] = await alertsStartedBy(recovered);
       assert.ok(recoveryId);
       await waitFor('an attempt cut off by the timeout', async () => (receiver.abandoned() >= 1 ? true : undefined));
