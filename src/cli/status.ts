@@ -43,7 +43,12 @@ async function main(): Promise<number> {
   try {
     const [snapshot, temporal] = await Promise.all([
       readDatabaseSnapshot(pool, config.schema).catch((error: unknown) => {
-        throw new Error(`cannot read the tables in schema "${config.schema}": ${redact((error as Error).message)}`);
+        const code = (error as { code?: unknown }).code;
+        const hint =
+          code === '42P01' || code === '3F000' ? ' (run npm run migrate, or check TEMPORAL_SYNC_SCHEMA)' : '';
+        throw new Error(
+          `cannot read the tables in schema "${config.schema}": ${redact((error as Error).message)}${hint}`,
+        );
       }),
       readManagedSchedules(workerConnectConfig().connectionOptions, config.workerNamespace, redact),
     ]);

@@ -181,12 +181,18 @@ describe('npm run status', () => {
     );
   });
 
-  it('prints its usage with --help and refuses an unknown argument', async () => {
+  it('prints its usage with --help, refuses an unknown argument, and says unknown when the tables are missing', async () => {
     const help = await status({}, '--help');
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: npm run status/);
     const bad = await status(env, '--jsno');
     assert.equal(bad.code, 3);
     assert.match(bad.stderr, /unknown argument --jsno/);
+    const missing = await status({ ...env, TEMPORAL_SYNC_SCHEMA: 'never_migrated' });
+    assert.equal(missing.code, 3);
+    assert.match(
+      missing.stderr,
+      /^status failed: cannot read the tables in schema "never_migrated": .* \(run npm run migrate/m,
+    );
   });
 });
