@@ -31,6 +31,20 @@ const hostPort = z
   .string()
   .regex(/^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
 
+const optionalHttpUrl = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()))
+  .refine((value) => {
+    if (value === undefined) return true;
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL');
+
 const optionalNonEmpty = z
   .string()
   .optional()
@@ -48,6 +62,8 @@ export const temporalEnvSchema = z.object({
   TEMPORAL_API_KEY: optionalNonEmpty,
   TEMPORAL_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
   TEMPORAL_CODEC_AUTH: optionalNonEmpty,
+  /** The Temporal Web UI, for links: the commands print them, alerts carry them (only when set). */
+  TEMPORAL_SYNC_UI_URL: optionalHttpUrl.transform((url) => url?.replace(/\/+$/, '')),
 });
 
 /** Every environment variable the worker reads, in one place: the Temporal part plus the database and the source. */
@@ -67,6 +83,11 @@ export const envSchema = temporalEnvSchema.extend({
     .transform((value) => value === 'true' || value === '1'),
   /** A prebuilt workflow bundle (npm run build writes dist/workflows.bundle.js, found without this). */
   TEMPORAL_SYNC_WORKFLOW_BUNDLE: optionalNonEmpty,
+  /** Where incident alerts are posted; unset, incidents are still recorded but nothing is sent. A secret (Slack's carries a token). */
+  TEMPORAL_SYNC_ALERT_WEBHOOK_URL: optionalHttpUrl,
+  TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack']).default('json'),
+  /** Data older than this (no successful sync finished within it) is stale: an alert, and `npm run status` says so. */
+  TEMPORAL_SYNC_STALENESS_SECONDS: positiveInt(2_592_000).default(7200),
   TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
 });
@@ -86,6 +107,12 @@ export interface Config {
   shutdownGraceSeconds: number;
   migrateOnStart: boolean;
   workflowBundlePath: string | undefined;
+  alerts: {
+    webhookUrl: string | undefined;
+    format: Env['TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT'];
+    stalenessSeconds: number;
+    webUiUrl: string | undefined;
+  };
   /** Values that must never be printed: API keys and the database password. */
   secrets: string[];
 }
@@ -127,6 +154,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceSeconds: vars.TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS,
     migrateOnStart: vars.TEMPORAL_SYNC_MIGRATE_ON_START,
     workflowBundlePath: vars.TEMPORAL_SYNC_WORKFLOW_BUNDLE,
+    alerts: {
+      webhookUrl: vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL,
+      format: vars.TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT,
+      stalenessSeconds: vars.TEMPORAL_SYNC_STALENESS_SECONDS,
+      webUiUrl: vars.TEMPORAL_SYNC_UI_URL,
+    },
     secrets: collectSecrets(vars),
   };
 }
@@ -146,11 +179,6 @@ export const commandEnvSchema = temporalEnvSchema.extend({
   TEMPORAL_SYNC_SCHEDULES: optionalNonEmpty,
   /** Time zone of schedules whose definition names none. */
   TEMPORAL_SYNC_SCHEDULE_TIMEZONE: optionalNonEmpty,
-  /** Where the Temporal Web UI is, for the links the commands print. */
-  TEMPORAL_SYNC_UI_URL: z
-    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. http://localhost:8233' })
-    .default('http://localhost:8233')
-    .transform((url) => url.replace(/\/+$/, '')),
 });
 
 export interface CommandConfig extends TemporalConfig {
@@ -165,7 +193,7 @@ export function loadCommandConfig(env: NodeJS.ProcessEnv = process.env): Command
     namespace: vars.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: vars.TEMPORAL_SYNC_TASK_QUEUE,
     secrets: temporalSecrets(vars),
-    uiUrl: vars.TEMPORAL_SYNC_UI_URL,
+    uiUrl: vars.TEMPORAL_SYNC_UI_URL ?? 'http://localhost:8233',
     schedules: {
       file: vars.TEMPORAL_SYNC_SCHEDULES_FILE,
       inline: vars.TEMPORAL_SYNC_SCHEDULES,
@@ -190,5 +218,13 @@ function collectSecrets(vars: Env): string[] {
   ];
   const password = new URL(vars.DATABASE_URL).password;
   if (password) secrets.push(password, decodeURIComponent(password));
+  const webhook = vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL;
+  if (webhook !== undefined) {
+    // A webhook URL is a credential (Slack's path is its token): the whole URL and its path are secret.
+    const url = new URL(webhook);
+    secrets.push(webhook, url.href);
+    if (`${url.pathname}${url.search}`.length >= 8) secrets.push(`${url.pathname}${url.search}`);
+    if (url.password) secrets.push(url.password);
+  }
   return secrets.filter((secret): secret is string => secret !== undefined && secret.length >= 4);
 }

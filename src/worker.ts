@@ -1,4 +1,5 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { alertSettings } from './alerts/settings';
 import { ConfigError, loadConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
           namespace: config.sourceNamespace,
           source,
           secrets: config.secrets,
+          alerts: alertSettings(config),
         },
       });
       logger.info(

@@ -55,3 +55,15 @@ export function toActivityFailure(error: unknown, secrets: readonly string[]): E
   const type = error instanceof Error ? error.constructor.name : 'Error';
   return ApplicationFailure.create({ type, message, nonRetryable: false });
 }
+
+/** Wraps an activity so whatever it throws reaches Temporal through toActivityFailure. */
+export function guardWith(secrets: readonly string[]) {
+  return <Args extends unknown[], Result>(fn: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        throw toActivityFailure(error, secrets);
+      }
+    };
+}

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type pg from 'pg';
+import type { AlertSettings } from '../alerts/settings';
 import { beginRun, finishRun } from '../db/sync-run';
 import { completePass, readStreamState } from '../db/sync-state';
 import { scheduleTable, workflowTable } from '../db/tables';
@@ -15,7 +16,8 @@ import {
 import { scheduleRowKey, scheduleToRow, type ScheduleRow } from '../source/schedules';
 import { incrementalQuery } from '../source/visibility-query';
 import { mapWithConcurrency } from './concurrency';
-import { toActivityFailure } from './errors';
+import { createAlertActivities } from './alerts';
+import { guardWith } from './errors';
 import { runCheckpointedPages } from './page-loop';
 import type {
   CompletePassRequest,
@@ -37,24 +39,18 @@ export interface SyncDependencies {
   secrets: readonly string[];
   /** How many schedules are described at once. */
   describeConcurrency?: number;
+  /** Webhook, staleness window and links for alerts; without it incidents are recorded and nothing is sent. */
+  alerts?: AlertSettings;
 }
 
-/** The activities of SyncWorkflow, bound to their dependencies (a pool, a source client). */
+/** The activities of SyncWorkflow and the alerting workflows, bound to their dependencies (a pool, a source client). */
 export function createActivities(deps: SyncDependencies) {
   const { pool, schema, namespace, source, secrets } = deps;
   const upsertWorkflowSql = buildUpsertSql(schema, workflowTable);
   const upsertScheduleSql = buildUpsertSql(schema, scheduleTable);
   const describeConcurrency = deps.describeConcurrency ?? 8;
 
-  const guarded =
-    <Args extends unknown[], Result>(fn: (...args: Args) => Promise<Result>) =>
-    async (...args: Args): Promise<Result> => {
-      try {
-        return await fn(...args);
-      } catch (error) {
-        throw toActivityFailure(error, secrets);
-      }
-    };
+  const guarded = guardWith(secrets);
 
   return {
     /** Records the run and decides, per stream, whether the pass is full and what it queries. */
@@ -103,7 +99,7 @@ export function createActivities(deps: SyncDependencies) {
               });
             }
           }
-          return (await upsertRows(pool, upsertWorkflowSql, dedupeByKey(rows, workflowRowKey))).rows;
+          return (await upsertRows(pool, upsertWorkflowSql, dedupeByKey(rows, workflowRowKey), request.syncRunId)).rows;
         },
       }),
     ),
@@ -132,7 +128,7 @@ export function createActivities(deps: SyncDependencies) {
             }
           });
           const rows = described.filter((row): row is ScheduleRow => row !== undefined);
-          return (await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey))).rows;
+          return (await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey), request.syncRunId)).rows;
         },
       }),
     ),
@@ -149,6 +145,8 @@ export function createActivities(deps: SyncDependencies) {
     finishSync: guarded(async (request: FinishSyncRequest): Promise<void> => {
       await finishRun(pool, schema, { ...request, id: request.syncRunId });
     }),
+
+    ...createAlertActivities(deps),
   };
 }
 

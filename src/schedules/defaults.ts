@@ -11,8 +11,9 @@ const syncRetry = {
 };
 
 /**
- * The built-in schedules: an hourly incremental sync, and a daily full sync that also marks rows
- * whose executions are gone. Both skip a run while the previous one is still going.
+ * The built-in schedules: an hourly incremental sync, a daily full sync that also marks rows whose
+ * executions are gone, and a staleness check every 15 minutes (it alerts within a quarter of an hour
+ * of TEMPORAL_SYNC_STALENESS_SECONDS running out). Each skips a run while the previous one is going.
  */
 export const DEFAULT_SCHEDULES: readonly ScheduleDefinitionInput[] = [
   {
@@ -31,5 +32,13 @@ export const DEFAULT_SCHEDULES: readonly ScheduleDefinitionInput[] = [
     spec: { cron: '30 3 * * *', jitter: '5m' },
     policies: { overlap: 'SKIP', catchupWindow: '6h', pauseOnFailure: false },
     workflow: { retry: syncRetry, executionTimeout: '12h' },
+  },
+  {
+    id: 'temporal-sync-staleness-check',
+    workflowType: 'StalenessCheckWorkflow',
+    input: {},
+    spec: { interval: { every: '15m' } },
+    policies: { overlap: 'SKIP', catchupWindow: '15m', pauseOnFailure: false },
+    workflow: { retry: { maximumAttempts: 3 }, executionTimeout: '5m' },
   },
 ];

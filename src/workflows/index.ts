@@ -1,1 +1,3 @@
 export { SyncWorkflow, progressQuery } from './sync-workflow';
+export { AlertWorkflow } from './alert-workflow';
+export { StalenessCheckWorkflow } from './staleness-check';

@@ -7,12 +7,15 @@ import {
   continueAsNew,
   defineQuery,
   isCancellation,
+  log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { StreamPlan } from '../activities/types';
+import { startAlerts } from './alerting';
 import { parseSyncInput, type Continuation, type ParsedSyncInput, type Stream, type StreamProgress } from './input';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -48,6 +51,27 @@ export interface SyncSummary {
 }
 
 export const progressQuery = defineQuery<SyncProgress>('progress');
+
+/** Runs recorded before alerting existed replay without the alert decision (see "Changing workflow code"). */
+export const ALERTS_PATCH = 'alert-on-outcome';
+
+/**
+ * Tells the incident log how a run ended and starts any alert that is due. Bounded and caught:
+ * bookkeeping of alerts must never fail, hold up or change the outcome of the sync itself.
+ */
+async function reportOutcome(syncRunId: string, outcome: 'completed' | 'failed'): Promise<void> {
+  if (!patched(ALERTS_PATCH)) return;
+  const { decideOnOutcome } = proxyActivities<Activities>({
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+  });
+  try {
+    await startAlerts(await decideOnOutcome({ syncRunId, outcome }));
+  } catch (error) {
+    log.warn('alert decision failed; the sync outcome stands', { syncRunId, outcome, error: describeFailure(error) });
+  }
+}
 
 function validatedInput(raw: unknown): ParsedSyncInput {
   const parsed = parseSyncInput(raw);
@@ -198,7 +222,7 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
           resumedAtPages: s.resumedAtPages,
         };
       }
-      return {
+      const summary: SyncSummary = {
         syncRunId: runId,
         mode: Object.values(summaryStreams).every((s) => s.full) ? 'full' : 'incremental',
         streams: summaryStreams,
@@ -206,6 +230,9 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
         durationMs: Date.now() - new Date(passStartedAt).getTime(),
         continuedAsNew: progress.continuedAsNew,
       };
+      // After the summary is taken, so the sync's duration does not include the alert bookkeeping.
+      await reportOutcome(runId, 'completed');
+      return summary;
     }
   } catch (error) {
     if (syncRunId !== undefined) {
@@ -219,6 +246,8 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
           ...counters(),
         }),
       );
+      // A cancelled run was stopped on purpose: it neither opens nor closes an incident.
+      if (!cancelled) await CancellationScope.nonCancellable(() => reportOutcome(runId, 'failed'));
     }
     throw error;
   }

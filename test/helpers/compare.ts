@@ -9,11 +9,11 @@ export function canonicalTimestamp(value: string): string {
   return `${match[1]}.${(match[2] ?? '').padEnd(6, '0')}Z`;
 }
 
+/** Columns the sync writes about its own work (when, which run, deleted), not copied from the source. */
+export const BOOKKEEPING_COLUMNS = ['synced_at', 'deleted_at', 'sync_run_id'];
+
 /** A row as it should read back from Postgres: storable JSON, canonical timestamps, bookkeeping dropped. */
-export function comparable(
-  row: object,
-  dropColumns: readonly string[] = ['synced_at', 'deleted_at'],
-): Record<string, unknown> {
+export function comparable(row: object, dropColumns: readonly string[] = BOOKKEEPING_COLUMNS): Record<string, unknown> {
   const normalized = toStorable(row) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(normalized)) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
+import type { AlertSettings } from '../../src/alerts/settings';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WORKFLOWS_PATH, createSyncWorker } from '../../src/sync-worker';
 import type { SyncInput } from '../../src/workflows/input';
@@ -45,6 +46,8 @@ export interface SyncWorkerOverrides {
   secrets?: string[];
   /** Another source namespace than the seeded one. */
   namespace?: string;
+  /** Webhook, staleness window, HTTP timeout: alerting as the worker's configuration would set it. */
+  alerts?: AlertSettings;
 }
 
 /** The real sync worker, in this process, on a test database and the test server's source namespace. */
@@ -65,6 +68,7 @@ export async function startSyncWorker(
       namespace: overrides.namespace ?? SOURCE_NAMESPACE,
       source: overrides.source ?? temporal.sourceClient,
       secrets: overrides.secrets ?? [],
+      ...(overrides.alerts ? { alerts: overrides.alerts } : {}),
     },
   });
   return runInBackground(worker, taskQueue);

@@ -194,10 +194,10 @@ describe('npm run dev', () => {
     assert.match(up.psql, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
 
     assert.deepEqual(await countsInDatabase(up.psql, up.schema), up.counts);
-    // The first sync saw itself running in the namespace and the two schedules applied before it,
+    // The first sync saw itself running in the namespace and the three schedules applied before it,
     // recorded its run, and finished both streams. (A schedule firing meanwhile adds a run of its own.)
     assert.ok(up.counts.workflow! >= 1, JSON.stringify(up.counts));
-    assert.equal(up.counts.schedule, 2);
+    assert.equal(up.counts.schedule, 3);
     assert.equal(up.counts.sync_state, 2);
     assert.match(first.output(), /created schedule temporal-sync-hourly-incremental/);
     assert.deepEqual(await devSyncStatuses(up.psql, up.schema), ['completed']);

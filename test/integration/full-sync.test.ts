@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { scheduleToRow } from '../../src/source/schedules';
-import { comparable, keyed, scheduleKey, workflowKey } from '../helpers/compare';
+import { BOOKKEEPING_COLUMNS, comparable, keyed, scheduleKey, workflowKey } from '../helpers/compare';
 import { createTestDatabase, tableRows, type TestDatabase } from '../helpers/postgres';
 import { expectedWorkflowRows, seedMixedExecutions, seedSchedules, waitForSettled } from '../helpers/seed';
 import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
@@ -127,10 +127,10 @@ describe('a full sync of a namespace', () => {
     assert.equal((stored.get('core-cron')?.recent_actions as unknown[]).length, 1);
   });
 
-  it('a second full sync changes nothing but synced_at', async () => {
+  it('a second full sync changes nothing but synced_at and sync_run_id, which names the second run', async () => {
     const before = await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE);
     const schedulesBefore = await tableRows(db.pool, db.schema, 'schedule', SOURCE_NAMESPACE);
-    await runSync(temporal, syncWorker, { mode: 'full' });
+    const second = await runSync(temporal, syncWorker, { mode: 'full' });
     const after = keyed(await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE), workflowKey);
     assert.equal(after.size, before.length);
     for (const row of before) {
@@ -138,6 +138,8 @@ describe('a full sync of a namespace', () => {
       assert.ok(again);
       assert.deepEqual(comparable(again), comparable(row));
       assert.ok(Date.parse(String(again.synced_at)) > Date.parse(String(row.synced_at)), 'synced_at moves');
+      assert.notEqual(String(row.sync_run_id), second.syncRunId);
+      assert.equal(String(again.sync_run_id), second.syncRunId, 'sync_run_id names the run that last wrote it');
     }
     const schedulesAfter = keyed(await tableRows(db.pool, db.schema, 'schedule', SOURCE_NAMESPACE), scheduleKey);
     for (const row of schedulesBefore) {
@@ -145,9 +147,16 @@ describe('a full sync of a namespace', () => {
       assert.ok(again);
       // next_action_times roll forward with the clock; the rest stands still.
       assert.deepEqual(
-        comparable(again, ['synced_at', 'next_action_times']),
-        comparable(row, ['synced_at', 'next_action_times']),
+        comparable(again, [...BOOKKEEPING_COLUMNS, 'next_action_times']),
+        comparable(row, [...BOOKKEEPING_COLUMNS, 'next_action_times']),
       );
+      assert.equal(String(again.sync_run_id), second.syncRunId);
     }
+    // Lineage joins: every row names a run recorded in sync_run, and that run completed.
+    const { rows: orphans } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM "${db.schema}".workflow w
+       LEFT JOIN "${db.schema}".sync_run r ON r.id = w.sync_run_id WHERE r.status IS DISTINCT FROM 'completed'`,
+    );
+    assert.equal(orphans[0].n, 0);
   });
 });

@@ -150,8 +150,8 @@ describe('what a pass promises', () => {
         ...(await expectedWorkflowRows(temporal.sourceClient)).find((row) => row.status === 'COMPLETED')!,
       };
       const runningView: WorkflowRow = { ...closed, status: 'RUNNING', close_time: null, history_length: null };
-      await upsertRows(db.pool, sql, [closed]);
-      await upsertRows(db.pool, sql, [runningView]);
+      await upsertRows(db.pool, sql, [closed], '1');
+      await upsertRows(db.pool, sql, [runningView], '2');
       const [stored] = await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE);
       assert.equal(stored!.status, 'COMPLETED');
       assert.deepEqual(comparable(stored!), comparable(closed));

@@ -62,6 +62,7 @@ describe('the schedules and sync commands on a real dev server', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`^\\+ ${HOURLY}: created$`, 'm'));
     assert.match(result.stdout, new RegExp(`^\\+ ${DAILY}: created$`, 'm'));
+    assert.match(result.stdout, /^\+ temporal-sync-staleness-check: created$/m);
 
     const hourly = await describeSchedule(HOURLY);
     assert.deepEqual(hourly.spec.calendars?.[0]?.minute, [{ start: 0, end: 0, step: 1 }]);

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres';
 import { startTemporal, type TestTemporal } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
 const API_KEY = 'tsk_live_SecretApiKey_4242_do_not_print';
@@ -26,8 +28,8 @@ function readable(value: unknown): string {
   return [text, ...decoded].join('\n');
 }
 
-function assertNoSecret(where: string, text: string): void {
-  for (const secret of [API_KEY, DB_PASSWORD, TLS_KEY_BODY]) {
+function assertNoSecret(where: string, text: string, extra: string[] = []): void {
+  for (const secret of [API_KEY, DB_PASSWORD, TLS_KEY_BODY, ...extra]) {
     assert.ok(!text.includes(secret), `${where} contains a secret (${secret.slice(0, 12)}…)`);
     assert.ok(!text.includes(Buffer.from(secret).toString('base64')), `${where} contains a secret in base64`);
   }
@@ -36,19 +38,22 @@ function assertNoSecret(where: string, text: string): void {
 describe('secrets and bad settings', () => {
   let temporal: TestTemporal;
   let db: TestDatabase;
+  let receiver: WebhookReceiver;
   const workers: WorkerProcess[] = [];
 
   before(async () => {
     temporal = await startTemporal();
     db = await createTestDatabase('secrets');
+    receiver = await startWebhookReceiver();
   });
   after(async () => {
+    await receiver?.close();
     for (const worker of workers) await worker.stop('SIGKILL');
     await db?.dispose();
     await temporal?.stop();
   });
 
-  it('keeps the API key and the database password out of logs, errors, sync_run and workflow history', async () => {
+  it('keeps the API key, the database password and the webhook URL out of logs, errors, sync_run, history and alerts', async () => {
     const taskQueue = `secrets-${db.schema}`;
     const worker = spawnWorker({
       DATABASE_URL: withPassword(TEST_DATABASE_URL),
@@ -60,6 +65,7 @@ describe('secrets and bad settings', () => {
       // A namespace that does not exist: the run fails, and its failure travels everywhere.
       TEMPORAL_SYNC_SOURCE_NAMESPACE: 'namespace-that-does-not-exist',
       TEMPORAL_SYNC_LOG_LEVEL: 'debug',
+      TEMPORAL_SYNC_ALERT_WEBHOOK_URL: receiver.url,
     });
     workers.push(worker);
     await worker.waitForOutput(/worker ready/);
@@ -73,15 +79,26 @@ describe('secrets and bad settings', () => {
       (failure: unknown) => failure,
     );
     assert.ok(error instanceof WorkflowFailedError, 'the run failed');
+    const [alert] = await waitFor('the failure alert', async () =>
+      receiver.received.length > 0 ? receiver.received : undefined,
+    );
+    assert.equal(alert!.json.kind, 'sync_failed');
+    assertNoSecret('the alert', alert!.body, [receiver.token]);
     assert.equal(await worker.stop('SIGTERM'), 0);
 
     const { rows } = await db.pool.query(`SELECT to_jsonb(r) AS row FROM "${db.schema}".sync_run r`);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].row.status, 'failed');
     assertNoSecret('sync_run', readable(rows));
-    assertNoSecret('the worker log', worker.output());
+    assertNoSecret('the worker log', worker.output(), [receiver.token]);
     assertNoSecret('the failure', readable({ message: error.message, cause: String(error.cause), stack: error.stack }));
-    assertNoSecret('the workflow history', readable(await handle.fetchHistory()));
+    assertNoSecret('the workflow history', readable(await handle.fetchHistory()), [receiver.token]);
+    const alertWorkflowId = (await handle.fetchHistory()).events?.flatMap(
+      (event) => event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? [],
+    )[0];
+    assert.ok(alertWorkflowId, 'the failed run started an AlertWorkflow');
+    const alertHistory = await temporal.client.workflow.getHandle(alertWorkflowId).fetchHistory();
+    assertNoSecret('the alert workflow history', readable(alertHistory), [receiver.token]);
     assert.match(worker.output(), /DEBUG|debug/, 'the log was at its most talkative');
   });
 

@@ -1,18 +1,25 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { DEFAULT_ALERT_SETTINGS } from '../../src/alerts/settings';
 import { createTestDatabase } from '../helpers/postgres';
 import { seedMixedExecutions } from '../helpers/seed';
 import { startTemporal } from '../helpers/temporal';
 import { startSeedWorker, startSyncWorker } from '../helpers/workers';
 import { slowWrites } from '../helpers/write-gate';
 import { waitFor } from '../helpers/wait';
+import { startWebhookReceiver } from '../helpers/webhook-receiver';
 
-const HELP = `Usage: npm run record-histories
+const HELP = `Usage: npm run record-histories [-- <name>...]
 
 Runs SyncWorkflow on a fresh dev server in the ways that matter (full, incremental, continued as
-new, cancelled, bad input) and writes each run's event history to test/replay/histories/. The
-replay test replays them against the current workflow code on every test run.
+new, cancelled, bad input, a failure that alerts and the recovery after it), StalenessCheckWorkflow
+and AlertWorkflow, and writes each run's event history to test/replay/histories/. The replay test
+replays them against the current workflow code on every test run.
+
+With names, only those histories are written (the others are still run, as the later ones need
+them): add histories for a new path without re-recording the old ones, which are what proves that
+runs recorded before a change still replay.
 
 Record again only for a change that is meant to be incompatible before any release; once syncs
 run in production, keep the old histories and guard the change with patched() instead.`;
@@ -24,12 +31,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${HELP}\n`);
     return;
   }
+  const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   const temporal = await startTemporal();
   const db = await createTestDatabase('record');
   const seed = await startSeedWorker(temporal);
-  const worker = await startSyncWorker(temporal, db);
+  const receiver = await startWebhookReceiver();
+  const worker = await startSyncWorker(temporal, db, {
+    alerts: { ...DEFAULT_ALERT_SETTINGS, webhookUrl: receiver.url, stalenessSeconds: 1, httpTimeoutMs: 1000 },
+  });
   mkdirSync(OUT, { recursive: true });
   const save = async (name: string, workflowId: string, runId?: string) => {
+    if (only.length > 0 && !only.includes(name)) return;
     const history = await temporal.client.workflow.getHandle(workflowId, runId).fetchHistory();
     writeFileSync(path.join(OUT, `${name}.json`), `${historyToJSON(history)}\n`);
     process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
@@ -75,7 +87,33 @@ async function main(): Promise<void> {
     await cancelled.result().catch(() => undefined);
     await slow.remove();
     await save('cancelled', 'cancelled');
+
+    // A failure that opens an incident (and starts an alert whose first attempt finds the webhook
+    // down), then the success that closes it, then a staleness check that finds the data stale.
+    await db.pool.query(`
+      CREATE FUNCTION "${db.schema}".deny_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'permission denied for table workflow' USING ERRCODE = '42501'; END $$;
+      CREATE TRIGGER deny_writes BEFORE INSERT ON "${db.schema}".workflow
+        FOR EACH STATEMENT EXECUTE FUNCTION "${db.schema}".deny_writes();`);
+    await receiver.down();
+    await run('failed-alerted', { mode: 'full' });
+    await save('failed-alerted', 'failed-alerted');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await receiver.up();
+    const alertId = `temporal-sync-alert/${db.schema}/sync-source/1/opened`;
+    await temporal.client.workflow.getHandle(alertId).result();
+    await save('alert-delivered', alertId);
+    await db.pool.query(`DROP TRIGGER deny_writes ON "${db.schema}".workflow`);
+    await run('recovered-alerted', { mode: 'full' });
+    await save('recovered-alerted', 'recovered-alerted');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await temporal.client.workflow.execute('StalenessCheckWorkflow', {
+      taskQueue: worker.taskQueue,
+      workflowId: 'staleness-check',
+    });
+    await save('staleness-check', 'staleness-check');
   } finally {
+    await receiver.close();
     await worker.stop();
     await seed.stop();
     await db.dispose();

@@ -11,9 +11,19 @@ import { bundleOnce } from '../helpers/workers';
 const HISTORIES = path.join(__dirname, 'histories');
 const files = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));
 
-describe('recorded SyncWorkflow histories replay against the current workflow code', () => {
+describe('recorded workflow histories replay against the current workflow code', () => {
   it('has the histories to replay', () => {
-    for (const kind of ['full', 'incremental', 'continued-as-new-first-run', 'cancelled', 'failed-bad-input']) {
+    for (const kind of [
+      'full',
+      'incremental',
+      'continued-as-new-first-run',
+      'cancelled',
+      'failed-bad-input',
+      'failed-alerted',
+      'recovered-alerted',
+      'alert-delivered',
+      'staleness-check',
+    ]) {
       assert.ok(files.includes(`${kind}.json`), `test/replay/histories/${kind}.json is recorded`);
     }
   });

@@ -92,4 +92,31 @@ describe('configuration from the environment', () => {
     assert.ok(config.secrets.includes('s3cret-pass'));
     assert.ok(config.secrets.includes('key-abc-123'));
   });
+
+  it('reads the alert settings, treats the webhook URL as a secret, and refuses a bad one without echoing it', () => {
+    const hook = 'https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX';
+    const config = loadConfig({
+      ...valid,
+      TEMPORAL_SYNC_ALERT_WEBHOOK_URL: hook,
+      TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT: 'slack',
+      TEMPORAL_SYNC_STALENESS_SECONDS: '900',
+    });
+    assert.deepEqual(config.alerts, { webhookUrl: hook, format: 'slack', stalenessSeconds: 900, webUiUrl: undefined });
+    assert.ok(config.secrets.includes(hook));
+    assert.ok(config.secrets.includes('/services/T000/B000/XXXXsecretXXXX'));
+    assert.equal(loadConfig(valid).alerts.stalenessSeconds, 7200);
+    assert.equal(loadConfig(valid).alerts.webhookUrl, undefined);
+
+    const problems = problemsOf({
+      ...valid,
+      TEMPORAL_SYNC_ALERT_WEBHOOK_URL: 'ftp://hooks.example/Tsecret',
+      TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT: 'teams',
+      TEMPORAL_SYNC_STALENESS_SECONDS: 'soon',
+    });
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.match(problems[0]!, /^TEMPORAL_SYNC_ALERT_WEBHOOK_URL must be an http:\/\/ or https:\/\/ URL$/);
+    assert.match(problems[1]!, /^TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT /);
+    assert.match(problems[2]!, /^TEMPORAL_SYNC_STALENESS_SECONDS must be a whole number$/);
+    assert.ok(!problems.join('\n').includes('Tsecret'));
+  });
 });

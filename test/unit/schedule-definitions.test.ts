@@ -18,15 +18,17 @@ function problemOf(sources: Parameters<typeof buildDefinitions>[0]): string {
 }
 
 describe('schedule definitions', () => {
-  it('default to exactly an hourly incremental and a daily full sync, complete with policies and workflow options', () => {
+  it('default to an hourly incremental sync, a daily full sync and a staleness check, complete with policies and workflow options', () => {
     const definitions = buildDefinitions({}, context);
     assert.deepEqual(
       definitions.map((d) => [d.id, d.workflowType, d.input, d.spec.cron, d.spec.timezone, d.taskQueue]),
       [
         ['temporal-sync-hourly-incremental', 'SyncWorkflow', { mode: 'incremental' }, '0 * * * *', 'UTC', 'tq'],
         ['temporal-sync-daily-full', 'SyncWorkflow', { mode: 'full' }, '30 3 * * *', 'UTC', 'tq'],
+        ['temporal-sync-staleness-check', 'StalenessCheckWorkflow', {}, undefined, 'UTC', 'tq'],
       ],
     );
+    assert.deepEqual(definitions[2]!.spec.interval, { every: 900_000, offset: 0 });
     const [hourly] = definitions;
     assert.equal(hourly!.workflowIdPrefix, 'temporal-sync-hourly-incremental');
     assert.deepEqual(hourly!.policies, { overlap: 'SKIP', catchupWindow: 3_600_000, pauseOnFailure: false });

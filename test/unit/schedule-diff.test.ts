@@ -6,7 +6,9 @@ import { buildDefinitions } from '../../src/schedules/load';
 import { shapeOfDefinition, shapeOfDescription } from '../../src/schedules/shape';
 
 const definitionsFrom = (inline?: string) => buildDefinitions({ inline }, { taskQueue: 'temporal-sync' });
-const [hourly, daily] = definitionsFrom();
+const defaults = definitionsFrom();
+const [hourly] = defaults;
+const STALENESS = 'temporal-sync-staleness-check';
 
 const onServer = (inline?: string, managed = true): ExistingSchedule[] =>
   definitionsFrom(inline).map((definition) => ({
@@ -17,21 +19,22 @@ const onServer = (inline?: string, managed = true): ExistingSchedule[] =>
 
 describe('planning apply', () => {
   it('creates what is missing', () => {
-    const plan = planApply([hourly!, daily!], [], { prune: false });
+    const plan = planApply(defaults, [], { prune: false });
     assert.deepEqual(
       plan.changes.map((change) => [change.kind, change.scheduleId]),
       [
         ['create', 'temporal-sync-hourly-incremental'],
         ['create', 'temporal-sync-daily-full'],
+        ['create', STALENESS],
       ],
     );
   });
 
   it('changes nothing when the server already holds the definitions', () => {
-    const plan = planApply([hourly!, daily!], onServer(), { prune: true });
+    const plan = planApply(defaults, onServer(), { prune: true });
     assert.deepEqual(plan, {
       changes: [],
-      unchanged: ['temporal-sync-hourly-incremental', 'temporal-sync-daily-full'],
+      unchanged: ['temporal-sync-hourly-incremental', 'temporal-sync-daily-full', STALENESS],
       conflicts: [],
     });
   });
@@ -51,7 +54,7 @@ describe('planning apply', () => {
         ],
       },
     ]);
-    assert.deepEqual(plan.unchanged, ['temporal-sync-hourly-incremental']);
+    assert.deepEqual(plan.unchanged, ['temporal-sync-hourly-incremental', STALENESS]);
   });
 
   it('never touches a schedule it did not create: a defined ID taken by one is a conflict', () => {
@@ -65,8 +68,8 @@ describe('planning apply', () => {
       { scheduleId: 'old-managed', managed: true, shape: {} },
       { scheduleId: 'made-by-hand', managed: false, shape: {} },
     ];
-    assert.deepEqual(planApply([hourly!, daily!], existing, { prune: false }).changes, []);
-    assert.deepEqual(planApply([hourly!, daily!], existing, { prune: true }).changes, [
+    assert.deepEqual(planApply(defaults, existing, { prune: false }).changes, []);
+    assert.deepEqual(planApply(defaults, existing, { prune: true }).changes, [
       { kind: 'delete', scheduleId: 'old-managed' },
     ]);
   });

@@ -1,0 +1,84 @@
+import { ConfigError, loadConfig } from '../config';
+import { createPool } from '../db/pool';
+import { redactSecrets } from '../redact';
+import { formatStatus } from '../status/format';
+import { readDatabaseSnapshot } from '../status/read-database';
+import { readManagedSchedules } from '../status/read-schedules';
+import type { StatusReport } from '../status/types';
+import { EXIT_CODES, judge } from '../status/verdict';
+import { workerConnectConfig } from '../temporal/connect';
+
+const HELP = `Usage: npm run status [-- --json]
+
+Says whether the synced data is fresh: for each namespace and stream in the tables, the last
+successful run (mode, finished at, rows, duration), the last failed run and its error, the cursor
+and its age, live and deleted rows, open alert incidents; the managed schedules in the worker's
+namespace (paused or not, next action); and a verdict.
+
+Reads DATABASE_URL, TEMPORAL_SYNC_SCHEMA, TEMPORAL_SYNC_STALENESS_SECONDS and the worker's Temporal
+connection (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, ...), as the worker does.
+
+  --json   print the report as JSON instead of text
+
+Exit code (the Nagios plugin convention, so it can back a monitoring check):
+  0 ok        every stream synced successfully within the staleness window
+  1 stale     a stream has no successful sync within the window, or nothing was synced yet
+  2 failing   a namespace's latest finished run failed
+  3 unknown   Temporal or the database could not be asked, or the settings are invalid`;
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const unknown = args.filter((arg) => arg !== '--json');
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown argument ${unknown[0]}: see npm run status -- --help\n`);
+    return EXIT_CODES.unknown;
+  }
+  const config = loadConfig();
+  const redact = (text: string) => redactSecrets(text, config.secrets);
+  const pool = createPool({ databaseUrl: config.databaseUrl, max: 2, onIdleError: () => {} });
+  try {
+    const [snapshot, temporal] = await Promise.all([
+      readDatabaseSnapshot(pool, config.schema).catch((error: unknown) => {
+        const code = (error as { code?: unknown }).code;
+        const hint =
+          code === '42P01' || code === '3F000' ? ' (run npm run migrate, or check TEMPORAL_SYNC_SCHEMA)' : '';
+        throw new Error(
+          `cannot read the tables in schema "${config.schema}": ${redact((error as Error).message)}${hint}`,
+        );
+      }),
+      readManagedSchedules(workerConnectConfig().connectionOptions, config.workerNamespace, redact),
+    ]);
+    const stalenessSeconds = config.alerts.stalenessSeconds;
+    const report: StatusReport = {
+      ...snapshot,
+      stalenessSeconds,
+      temporal,
+      verdict: judge(snapshot, temporal, stalenessSeconds),
+    };
+    process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+    return EXIT_CODES[report.verdict.status];
+  } finally {
+    await pool.end();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    let message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof ConfigError)) {
+      try {
+        message = redactSecrets(message, loadConfig().secrets);
+      } catch {
+        // the settings were valid a moment ago; nothing more to redact with
+      }
+      message = `status failed: ${message}`;
+    }
+    process.stderr.write(`${message}\n`);
+    process.exit(EXIT_CODES.unknown);
+  },
+);

@@ -1,0 +1,69 @@
+/** What `npm run status` reports: read from the tables and from Temporal, then judged by verdict.ts. */
+
+export interface RunRef {
+  syncRunId: string;
+  workflowId: string;
+  mode: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface StreamStatus {
+  stream: string;
+  lastSuccess: (RunRef & { rows: number; durationMs: number }) | null;
+  cursor: string | null;
+  lastFullSyncAt: string | null;
+  rows: { live: number; deleted: number };
+}
+
+export interface IncidentStatus {
+  id: string;
+  kind: 'sync_failed' | 'stale';
+  openedAt: string;
+  lastSeenAt: string;
+  occurrences: number;
+  lastError: string | null;
+  /** When the webhook accepted the opening message; null if none was sent (yet). */
+  notifiedAt: string | null;
+}
+
+export interface NamespaceStatus {
+  namespace: string;
+  streams: StreamStatus[];
+  lastFailure: (RunRef & { error: string | null }) | null;
+  /** The newest finished run (completed or failed; cancelled ones say nothing about health). */
+  lastFinished: { syncRunId: string; status: 'completed' | 'failed'; finishedAt: string } | null;
+  running: number;
+  openIncidents: IncidentStatus[];
+}
+
+export interface ManagedSchedule {
+  scheduleId: string;
+  workflowType: string | null;
+  paused: boolean;
+  note: string | null;
+  nextActionAt: string | null;
+}
+
+export type SchedulesStatus =
+  | { reachable: true; namespace: string; schedules: ManagedSchedule[] }
+  | { reachable: false; namespace: string; error: string };
+
+export interface DatabaseSnapshot {
+  /** The database's clock: ages are measured on it, as the sync's own times are. */
+  checkedAt: string;
+  namespaces: NamespaceStatus[];
+}
+
+export type VerdictStatus = 'ok' | 'stale' | 'failing' | 'unknown';
+
+export interface Verdict {
+  status: VerdictStatus;
+  reasons: string[];
+}
+
+export interface StatusReport extends DatabaseSnapshot {
+  stalenessSeconds: number;
+  temporal: SchedulesStatus;
+  verdict: Verdict;
+}
