@@ -151,14 +151,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/**
+ * Variables whose whole value is secret; DATABASE_URL also is, for its password. Deployment files
+ * take these from a secret store (Fly secrets, a Kubernetes Secret), never from plain config.
+ */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_SYNC_SOURCE_API_KEY',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_CODEC_AUTH',
+] as const satisfies ReadonlyArray<keyof Env>;
+
 function collectSecrets(vars: Env): string[] {
-  const secrets = [
-    vars.TEMPORAL_API_KEY,
-    vars.TEMPORAL_SYNC_SOURCE_API_KEY,
-    vars.TEMPORAL_TLS_CLIENT_KEY_DATA,
-    vars.TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA,
-    vars.TEMPORAL_CODEC_AUTH,
-  ];
+  const secrets = SECRET_VARIABLES.filter((name) => name !== 'DATABASE_URL').map((name) => vars[name]);
   const password = new URL(vars.DATABASE_URL).password;
   if (password) secrets.push(password, decodeURIComponent(password));
   return secrets.filter((secret): secret is string => secret !== undefined && secret.length >= 4);
