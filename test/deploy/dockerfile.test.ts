@@ -66,7 +66,7 @@ describe('Dockerfile', () => {
     assert.ok(all(runtime, 'RUN').some((run) => /npm ci\b.*--omit=dev/.test(run.args)));
     assert.ok(
       all(runtime, 'COPY').some((copy) => /--from=build\s+\/app\/dist\s/.test(copy.args)),
-      'the built dist/ (with workflow-bundle.js) comes from the build stage',
+      'the built dist/ (with workflows.bundle.js) comes from the build stage',
     );
   });
 
