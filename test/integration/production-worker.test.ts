@@ -102,7 +102,13 @@ describe('the production worker (a child process, as deployed)', () => {
 
       process.kill(first.pid, 'SIGTERM');
       await first.waitForOutput(/SIGTERM: draining/);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const port = first.httpPort();
+      const draining = await waitFor('/readyz 503 while draining', async () => {
+        const response = await get(port, HTTP_ROUTES.readiness);
+        return response.status === 503 ? response : undefined;
+      });
+      assert.match(JSON.parse(draining.body).checks.worker, /not polling/, 'a platform stops routing to it');
+      assert.equal((await get(port, HTTP_ROUTES.liveness)).status, 200, 'but it is alive: no restart');
       assert.equal(await countRows(db), before, 'nothing written while the page is held');
       await gate.open();
 
