@@ -110,7 +110,10 @@ export function workflowBundleFile(): Promise<string> {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'temporal-sync-bundle-')), 'workflow-bundle.js');
+    const { rmSync } = await import('node:fs');
+    const directory = await mkdtemp(path.join(tmpdir(), 'temporal-sync-bundle-'));
+    process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+    const file = path.join(directory, 'workflows.bundle.js');
     await writeFile(file, (await bundleOnce(WORKFLOWS_PATH)).code);
     return file;
   })();
