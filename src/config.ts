@@ -50,6 +50,15 @@ const optionalNonEmpty = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
+export const DEFAULT_METRICS_PORT = 9464;
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
+/**
+ * How much longer than the grace time a platform must wait before it kills the worker: after the grace
+ * time the SDK cancels what still runs, which stops at its next page boundary, then connections close.
+ * Fly's kill_timeout and Kubernetes' terminationGracePeriodSeconds are the grace time plus this.
+ */
+export const SHUTDOWN_MARGIN_SECONDS = 10;
+
 /**
  * The variables every command that talks to Temporal reads: the connection (TEMPORAL_API_KEY, TLS
  * files and profiles are read by @temporalio/envconfig; only the ones we interpret are validated
@@ -76,7 +85,18 @@ export const envSchema = temporalEnvSchema.extend({
   TEMPORAL_SYNC_SOURCE_ADDRESS: hostPort.optional(),
   TEMPORAL_SYNC_DB_POOL_MAX: positiveInt(100).default(8),
   TEMPORAL_SYNC_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-  TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS: positiveInt(3600).default(30),
+  /** json: one JSON object per line (production); pretty: readable lines. Unset: pretty in a terminal, else json. */
+  TEMPORAL_SYNC_LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
+  /** Port of /metrics, /healthz and /readyz; 0 lets the system pick a free one (it is logged). */
+  TEMPORAL_SYNC_METRICS_PORT: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(DEFAULT_METRICS_PORT),
+  /** Address the metrics and health server listens on: all interfaces, so a platform's probes reach it. */
+  TEMPORAL_SYNC_METRICS_HOST: z.string().trim().min(1, 'must not be empty').default('0.0.0.0'),
+  TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS: positiveInt(3600).default(DEFAULT_SHUTDOWN_GRACE_SECONDS),
   TEMPORAL_SYNC_MIGRATE_ON_START: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('true')
@@ -104,6 +124,10 @@ export interface Config {
   separateSourceConnection: boolean;
   dbPoolMax: number;
   logLevel: Env['TEMPORAL_SYNC_LOG_LEVEL'];
+  /** Undefined: chosen by whether standard output is a terminal. */
+  logFormat: Env['TEMPORAL_SYNC_LOG_FORMAT'];
+  metricsPort: number;
+  metricsHost: string;
   shutdownGraceSeconds: number;
   migrateOnStart: boolean;
   workflowBundlePath: string | undefined;
@@ -151,6 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     separateSourceConnection: vars.TEMPORAL_SYNC_SOURCE_ADDRESS !== undefined,
     dbPoolMax: vars.TEMPORAL_SYNC_DB_POOL_MAX,
     logLevel: vars.TEMPORAL_SYNC_LOG_LEVEL,
+    logFormat: vars.TEMPORAL_SYNC_LOG_FORMAT,
+    metricsPort: vars.TEMPORAL_SYNC_METRICS_PORT,
+    metricsHost: vars.TEMPORAL_SYNC_METRICS_HOST,
     shutdownGraceSeconds: vars.TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS,
     migrateOnStart: vars.TEMPORAL_SYNC_MIGRATE_ON_START,
     workflowBundlePath: vars.TEMPORAL_SYNC_WORKFLOW_BUNDLE,
@@ -208,21 +235,29 @@ function temporalSecrets(vars: z.output<typeof temporalEnvSchema>): string[] {
   );
 }
 
+/**
+ * Variables whose whole value is secret; DATABASE_URL also is, for its password. Deployment files
+ * take these from a secret store (Fly secrets, a Kubernetes Secret), never from plain config.
+ */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_SYNC_SOURCE_API_KEY',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_CODEC_AUTH',
+  'TEMPORAL_SYNC_ALERT_WEBHOOK_URL',
+] as const satisfies ReadonlyArray<keyof Env>;
+
 function collectSecrets(vars: Env): string[] {
-  const secrets = [
-    vars.TEMPORAL_API_KEY,
-    vars.TEMPORAL_SYNC_SOURCE_API_KEY,
-    vars.TEMPORAL_TLS_CLIENT_KEY_DATA,
-    vars.TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA,
-    vars.TEMPORAL_CODEC_AUTH,
-  ];
+  const secrets = SECRET_VARIABLES.filter((name) => name !== 'DATABASE_URL').map((name) => vars[name]);
   const password = new URL(vars.DATABASE_URL).password;
   if (password) secrets.push(password, decodeURIComponent(password));
   const webhook = vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL;
   if (webhook !== undefined) {
-    // A webhook URL is a credential (Slack's path is its token): the whole URL and its path are secret.
+    // A webhook URL is a credential (Slack's path is its token): its path is secret on its own too.
     const url = new URL(webhook);
-    secrets.push(webhook, url.href);
+    secrets.push(url.href);
     if (`${url.pathname}${url.search}`.length >= 8) secrets.push(`${url.pathname}${url.search}`);
     if (url.password) secrets.push(url.password);
   }

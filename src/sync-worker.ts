@@ -9,6 +9,8 @@ export interface SyncWorkerOptions {
   /** A prebuilt bundle (production, tests that start many workers); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceSeconds?: number;
+  /** After this, run() gives up waiting for activities and throws, so the process can still exit before a SIGKILL. */
+  shutdownForceSeconds?: number;
 }
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
@@ -22,5 +24,6 @@ export function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.dependencies),
     shutdownGraceTime: `${options.shutdownGraceSeconds ?? 30} seconds`,
+    ...(options.shutdownForceSeconds ? { shutdownForceTime: `${options.shutdownForceSeconds} seconds` } : {}),
   });
 }

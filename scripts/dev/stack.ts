@@ -236,6 +236,9 @@ export class DevStack {
           TEMPORAL_SYNC_SCHEMA: this.options.schema,
           TEMPORAL_SYNC_MIGRATE_ON_START: 'false',
           TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS: String(WORKER_GRACE_SECONDS),
+          // Loopback only, on a free port: a laptop's worker need not be scraped, and two stacks must not clash.
+          TEMPORAL_SYNC_METRICS_HOST: '127.0.0.1',
+          TEMPORAL_SYNC_METRICS_PORT: '0',
           ...(this.options.databaseUrl === undefined ? { TEMPORAL_SYNC_DB_POOL_MAX: String(EMBEDDED_POOL_MAX) } : {}),
           // A profile in the user's ~/.config/temporalio/temporal.toml (an API key, TLS) must not
           // apply to the local dev server; a config file that does not exist means none.

@@ -15,6 +15,7 @@ import {
 } from '../source/executions';
 import { scheduleRowKey, scheduleToRow, type ScheduleRow } from '../source/schedules';
 import { incrementalQuery } from '../source/visibility-query';
+import { noMetrics, type SyncMetrics } from '../observability/metrics';
 import { mapWithConcurrency } from './concurrency';
 import { createAlertActivities } from './alerts';
 import { guardWith } from './errors';
@@ -41,6 +42,13 @@ export interface SyncDependencies {
   describeConcurrency?: number;
   /** Webhook, staleness window and links for alerts; without it incidents are recorded and nothing is sent. */
   alerts?: AlertSettings;
+  /** Where pages, rows and pass durations are counted (the worker's Prometheus registry). */
+  metrics?: SyncMetrics;
+  /**
+   * Aborted when the worker starts shutting down: a running chunk then stops at the next page
+   * boundary and hands its position back to the workflow, which continues on another worker.
+   */
+  draining?: AbortSignal;
 }
 
 /** The activities of SyncWorkflow and the alerting workflows, bound to their dependencies (a pool, a source client). */
@@ -49,6 +57,8 @@ export function createActivities(deps: SyncDependencies) {
   const upsertWorkflowSql = buildUpsertSql(schema, workflowTable);
   const upsertScheduleSql = buildUpsertSql(schema, scheduleTable);
   const describeConcurrency = deps.describeConcurrency ?? 8;
+  const metrics = deps.metrics ?? noMetrics;
+  const pageOptions = { draining: deps.draining };
 
   const guarded = guardWith(secrets);
 
@@ -76,71 +86,90 @@ export function createActivities(deps: SyncDependencies) {
     }),
 
     syncWorkflowExecutions: guarded(async (request: StreamChunkRequest): Promise<StreamChunkResult> =>
-      runCheckpointedPages<RawExecutionInfo>(request, {
-        fetchPage: async (token) => {
-          const response = await source.workflowService.listWorkflowExecutions({
-            namespace,
-            pageSize: request.pageSize,
-            nextPageToken: token,
-            query: request.query,
-          });
-          return { items: response.executions, nextPageToken: response.nextPageToken };
-        },
-        writePage: async (executions) => {
-          const rows: WorkflowRow[] = [];
-          for (const execution of executions) {
-            try {
-              rows.push(executionToRow(namespace, execution));
-            } catch (error) {
-              Context.current().log.error('execution skipped: it cannot be mapped', {
-                workflowId: execution.execution?.workflowId,
-                runId: execution.execution?.runId,
-                error: (error as Error).message,
-              });
+      runCheckpointedPages<RawExecutionInfo>(
+        request,
+        {
+          fetchPage: async (token) => {
+            const response = await source.workflowService.listWorkflowExecutions({
+              namespace,
+              pageSize: request.pageSize,
+              nextPageToken: token,
+              query: request.query,
+            });
+            return { items: response.executions, nextPageToken: response.nextPageToken };
+          },
+          writePage: async (executions) => {
+            const rows: WorkflowRow[] = [];
+            for (const execution of executions) {
+              try {
+                rows.push(executionToRow(namespace, execution));
+              } catch (error) {
+                Context.current().log.error('execution skipped: it cannot be mapped', {
+                  workflowId: execution.execution?.workflowId,
+                  runId: execution.execution?.runId,
+                  error: (error as Error).message,
+                });
+              }
             }
-          }
-          return (await upsertRows(pool, upsertWorkflowSql, dedupeByKey(rows, workflowRowKey), request.syncRunId)).rows;
+            const written = (
+              await upsertRows(pool, upsertWorkflowSql, dedupeByKey(rows, workflowRowKey), request.syncRunId)
+            ).rows;
+            metrics.pageWritten('workflows', written);
+            return written;
+          },
         },
-      }),
+        pageOptions,
+      ),
     ),
 
     syncSchedules: guarded(async (request: StreamChunkRequest): Promise<StreamChunkResult> =>
-      runCheckpointedPages<string>(request, {
-        fetchPage: async (token) => {
-          const response = await source.workflowService.listSchedules({
-            namespace,
-            maximumPageSize: request.pageSize,
-            nextPageToken: token,
-          });
-          return {
-            items: response.schedules.map((schedule) => schedule.scheduleId ?? '').filter((id) => id !== ''),
-            nextPageToken: response.nextPageToken,
-          };
+      runCheckpointedPages<string>(
+        request,
+        {
+          fetchPage: async (token) => {
+            const response = await source.workflowService.listSchedules({
+              namespace,
+              maximumPageSize: request.pageSize,
+              nextPageToken: token,
+            });
+            return {
+              items: response.schedules.map((schedule) => schedule.scheduleId ?? '').filter((id) => id !== ''),
+              nextPageToken: response.nextPageToken,
+            };
+          },
+          writePage: async (scheduleIds) => {
+            const described = await mapWithConcurrency(scheduleIds, describeConcurrency, async (scheduleId) => {
+              try {
+                return scheduleToRow(namespace, await source.schedule.getHandle(scheduleId).describe());
+              } catch (error) {
+                // Deleted between listing and describing: the next full pass marks it deleted.
+                if (error instanceof ScheduleNotFoundError) return undefined;
+                throw error;
+              }
+            });
+            const rows = described.filter((row): row is ScheduleRow => row !== undefined);
+            const written = (
+              await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey), request.syncRunId)
+            ).rows;
+            metrics.pageWritten('schedules', written);
+            return written;
+          },
         },
-        writePage: async (scheduleIds) => {
-          const described = await mapWithConcurrency(scheduleIds, describeConcurrency, async (scheduleId) => {
-            try {
-              return scheduleToRow(namespace, await source.schedule.getHandle(scheduleId).describe());
-            } catch (error) {
-              // Deleted between listing and describing: the next full pass marks it deleted.
-              if (error instanceof ScheduleNotFoundError) return undefined;
-              throw error;
-            }
-          });
-          const rows = described.filter((row): row is ScheduleRow => row !== undefined);
-          return (await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey), request.syncRunId)).rows;
-        },
-      }),
+        pageOptions,
+      ),
     ),
 
-    completeStreamPass: guarded(async (request: CompletePassRequest) =>
-      completePass(pool, schema, {
+    completeStreamPass: guarded(async (request: CompletePassRequest) => {
+      const startedAt = new Date(request.startedAt);
+      const result = await completePass(pool, schema, {
         namespace,
         stream: request.stream,
         full: request.full,
-        startedAt: new Date(request.startedAt),
-      }),
-    ),
+        startedAt,
+      });
+      metrics.passCompleted(request.stream, request.full, Math.max(0, (Date.now() - startedAt.getTime()) / 1000));
+      return result;
+    }),
 
     finishSync: guarded(async (request: FinishSyncRequest): Promise<void> => {
       await finishRun(pool, schema, { ...request, id: request.syncRunId });

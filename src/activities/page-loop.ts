@@ -25,14 +25,22 @@ function checkpointFrom(details: unknown): PageCheckpoint | undefined {
   return { nextPageToken: candidate.nextPageToken, pages: candidate.pages, rows: candidate.rows };
 }
 
+export interface PageLoopOptions {
+  /** When aborted (the worker is shutting down), the loop returns after the page being written. */
+  draining?: AbortSignal | undefined;
+}
+
 /**
  * Pages through a stream for about `maxSeconds`: the next page is fetched while the current one is
  * written; after each written page a heartbeat records the token of the next, so a retried attempt
- * resumes there instead of at the start. Cancellation, delivered by the heartbeat, stops it between pages.
+ * resumes there instead of at the start. Cancellation, delivered by the heartbeat, stops it between pages;
+ * so does the worker's shutdown, but as a success that hands back the next token: the workflow then
+ * schedules the rest, which another worker picks up at once, with no retry and no heartbeat timeout.
  */
 export async function runCheckpointedPages<Item>(
   request: StreamChunkRequest,
   stream: PagedStream<Item>,
+  options: PageLoopOptions = {},
 ): Promise<StreamChunkResult> {
   const context = Context.current();
   const resumed = checkpointFrom(context.info.heartbeatDetails);
@@ -54,7 +62,7 @@ export async function runCheckpointedPages<Item>(
   for (;;) {
     const page = await pending;
     const nextToken = toBase64(page.nextPageToken);
-    const more = nextToken !== null && Date.now() < deadline;
+    const more = nextToken !== null && Date.now() < deadline && !options.draining?.aborted;
     if (more) pending = stream.fetchPage(fromBase64(nextToken));
     // A prefetch that is abandoned (cancellation, failure) must not surface as an unhandled rejection.
     pending.catch(() => {});
@@ -70,6 +78,14 @@ export async function runCheckpointedPages<Item>(
       }
       await context.cancelled;
     }
-    if (!more) return { nextPageToken: token, pages, rows, resumedAtPage };
+    if (!more || options.draining?.aborted) {
+      if (token !== null && options.draining?.aborted) {
+        context.log.info('worker shutting down: chunk stopped at a page boundary, the rest handed back', {
+          pagesWritten: pages,
+          rowsWritten: rows,
+        });
+      }
+      return { nextPageToken: token, pages, rows, resumedAtPage };
+    }
   }
 }

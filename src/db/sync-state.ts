@@ -64,3 +64,17 @@ export async function completePass(
     throw error;
   }
 }
+
+/** Per stream, seconds since its cursor (the start of its last complete pass), on the database's clock. */
+export async function readLag(
+  db: pg.Pool,
+  schema: string,
+  namespace: string,
+): Promise<Array<{ stream: string; seconds: number }>> {
+  const { rows } = await db.query<{ stream: string; seconds: number }>(
+    `SELECT stream, extract(epoch FROM now() - cursor)::float8 AS seconds
+     FROM ${qualified(schema, 'sync_state')} WHERE namespace = $1 AND cursor IS NOT NULL`,
+    [namespace],
+  );
+  return rows;
+}

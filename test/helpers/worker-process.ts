@@ -12,12 +12,21 @@ export interface WorkerProcess {
   /** Sends a signal and waits for the process to exit; resolves with its exit code (null when killed). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   exited: Promise<number | null>;
+  /** The port of /metrics, /healthz and /readyz, read from the ready line (the worker picks a free one). */
+  httpPort(): number;
 }
 
-/** Only what the worker needs: the test's own TEMPORAL_* and DATABASE_URL never leak in from the shell. */
+/**
+ * Only what the worker needs: the test's own TEMPORAL_* and DATABASE_URL never leak in from the shell.
+ * Its metrics and health server listens on a free loopback port, so workers of parallel runs never clash.
+ */
 function baseEnv(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME'];
-  return Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+  return {
+    ...Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : []))),
+    TEMPORAL_SYNC_METRICS_PORT: '0',
+    TEMPORAL_SYNC_METRICS_HOST: '127.0.0.1',
+  };
 }
 
 /** Runs `src/worker.ts`, the real entry point, as a child process of its own. */
@@ -47,6 +56,11 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
         },
         { timeoutMs },
       );
+    },
+    httpPort() {
+      const match = /metrics and health on http:\/\/[^:\s]+:(\d+)/.exec(output);
+      if (!match) throw new Error(`the worker has not said where it serves metrics:\n${output}`);
+      return Number(match[1]);
     },
     async stop(signal = 'SIGTERM') {
       if (running) process.kill(child.pid!, signal);
