@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { applySchedules } from '../../src/schedules/apply';
 import { loadScheduleDefinitions } from '../../src/schedules/load';
 import { freePort, launchBrowser, type TestBrowser } from '../helpers/browser';
-import { createTestDatabase, tableRows, type TestDatabase } from '../helpers/postgres';
+import { assertCompletedRows, createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
 import { SEED_TASK_QUEUE, startSeedWorker, startSyncWorker, type RunningWorker } from '../helpers/workers';
 import { waitFor } from '../helpers/wait';
@@ -68,13 +68,7 @@ describe('a sync started from the Temporal Web UI in a real browser', () => {
     const summary = await temporal.client.workflow.getHandle(workflowId).result();
     assert.ok((summary.streams.workflows?.rows ?? 0) >= seededIds.length);
 
-    const rows = await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE);
-    for (const id of seededIds) {
-      assert.ok(
-        rows.some((row) => row.workflow_id === id && row.status === 'COMPLETED'),
-        `row for ${id}`,
-      );
-    }
+    await assertCompletedRows(db, SOURCE_NAMESPACE, seededIds);
     const { rows: runs } = await db.pool.query(
       `SELECT status, mode FROM "${db.schema}".sync_run WHERE workflow_id = $1`,
       [workflowId],

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../src/db/migrate';
@@ -45,5 +46,20 @@ export async function tableRows(
     return rows.map((r) => r.row);
   } finally {
     client.release();
+  }
+}
+
+/** Fails unless every given workflow ID has a COMPLETED row in the workflow table. */
+export async function assertCompletedRows(
+  db: TestDatabase,
+  namespace: string,
+  workflowIds: readonly string[],
+): Promise<void> {
+  const rows = await tableRows(db.pool, db.schema, 'workflow', namespace);
+  for (const id of workflowIds) {
+    assert.ok(
+      rows.some((row) => row.workflow_id === id && row.status === 'COMPLETED'),
+      `row for ${id}`,
+    );
   }
 }

@@ -8,7 +8,7 @@ import { UnmanagedScheduleError } from '../../src/schedules/errors';
 import { loadScheduleDefinitions } from '../../src/schedules/load';
 import { findTemporalCli } from '../../src/temporal/cli-binary';
 import { runCli, type CommandResult } from '../helpers/command';
-import { createTestDatabase, tableRows, type TestDatabase } from '../helpers/postgres';
+import { assertCompletedRows, createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
 import { SEED_TASK_QUEUE, startSeedWorker, startSyncWorker, type RunningWorker } from '../helpers/workers';
 import { waitFor } from '../helpers/wait';
@@ -219,13 +219,7 @@ describe('the schedules and sync commands on a real dev server', () => {
     const summary = await temporal.client.workflow.getHandle(workflowId).result();
     assert.ok(summary.streams.workflows.rows >= seededIds.length);
 
-    const rows = await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE);
-    for (const id of seededIds) {
-      assert.ok(
-        rows.some((row) => row.workflow_id === id && row.status === 'COMPLETED'),
-        `row for ${id}`,
-      );
-    }
+    await assertCompletedRows(db, SOURCE_NAMESPACE, seededIds);
     const { rows: runs } = await db.pool.query(
       `SELECT status, mode, streams FROM "${db.schema}".sync_run WHERE workflow_id = $1`,
       [workflowId],
