@@ -58,7 +58,7 @@ export const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true' || value === '1'),
-  /** A prebuilt workflow bundle (npm run build writes dist/workflow-bundle.js, found without this). */
+  /** A prebuilt workflow bundle (npm run build writes dist/workflows.bundle.js, found without this). */
   TEMPORAL_SYNC_WORKFLOW_BUNDLE: optionalNonEmpty,
   TEMPORAL_API_KEY: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,

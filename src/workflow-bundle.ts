@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** Where `npm run build` writes the prebuilt workflow bundle: beside the compiled worker in dist/. */
-export const BUILT_WORKFLOW_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
+export const BUILT_WORKFLOW_BUNDLE = path.join(__dirname, 'workflows.bundle.js');
 
 /**
  * The prebuilt workflow bundle to load, if any: TEMPORAL_SYNC_WORKFLOW_BUNDLE when set, else the one

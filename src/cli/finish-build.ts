@@ -7,7 +7,7 @@ const USAGE = `Usage: npm run build
 
 Compiles src/ to dist/ (tsc), then this step finishes the production build:
   - copies the SQL migrations to dist/db/migrations (tsc leaves them out);
-  - bundles the workflow code once into dist/workflow-bundle.js, so a production worker starts
+  - bundles the workflow code once into dist/workflows.bundle.js, so a production worker starts
     without compiling it. The compiled worker (npm start) loads it from there, or from
     TEMPORAL_SYNC_WORKFLOW_BUNDLE when that is set.`;
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   }
   await cp(path.join(SOURCE_ROOT, 'db', 'migrations'), path.join(DIST_ROOT, 'db', 'migrations'), { recursive: true });
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
-  const output = path.join(DIST_ROOT, 'workflow-bundle.js');
+  const output = path.join(DIST_ROOT, 'workflows.bundle.js');
   await writeFile(output, code);
   process.stdout.write(`workflow bundle written to ${output} (${(code.length / 1024).toFixed(0)} KiB)\n`);
 }
