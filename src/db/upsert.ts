@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { toStorable } from '../source/payloads';
+import { storableJson } from '../source/payloads';
 import { qualified, quoteIdent } from './identifiers';
 
 export interface TableSpec<Row> {
@@ -49,6 +49,6 @@ export async function upsertRows<Row>(
   rows: readonly Row[],
 ): Promise<UpsertResult> {
   if (rows.length === 0) return { rows: 0, inserted: 0 };
-  const result = await db.query<{ inserted: boolean }>(sql, [JSON.stringify(toStorable(rows))]);
+  const result = await db.query<{ inserted: boolean }>(sql, [storableJson(rows)]);
   return { rows: result.rowCount ?? 0, inserted: result.rows.filter((row) => row.inserted).length };
 }
