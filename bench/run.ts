@@ -17,6 +17,7 @@ import { childPids, watchCpu, type CpuShares } from './lib/cpu';
 import { countExecutions, SCHEDULES, seedExecutions, seedSchedules } from './lib/seed';
 import { namespaceFor, startBenchServer, type BenchServer } from './lib/server';
 import { encodeForCopy, measureCopy } from './lib/sink';
+import { measureDescribes } from './lib/schedules';
 import { listAll, measureListing, measureSplitListing, startTimeRanges, startTimeSpan } from './lib/source';
 import { log, median, round2, summarise, timed, type Measurement } from './lib/stats';
 import { startCompiledWorker, type CompiledWorker } from './lib/worker';
@@ -118,12 +119,15 @@ async function checkedSync(
     checks: CountChecks;
   },
   input: SyncInput,
+  checkSchedules = true,
 ): Promise<SyncRun> {
   const run = await runSync(context.server, context.taskQueue, input);
   const sourceCount = await countExecutions(context.source);
   const counts = await tableCounts(context.pool, context.schema, run.summary.startedAt);
   context.checks.expect(`${what}: live workflow rows vs source`, counts.workflows, sourceCount);
-  context.checks.expect(`${what}: schedule rows`, counts.schedules, SCHEDULES);
+  if (checkSchedules) context.checks.expect(`${what}: schedule rows`, counts.schedules, SCHEDULES);
+  const workflowsSynced = input.streams === undefined || input.streams.includes('workflows');
+  if (!workflowsSynced) return run;
   if (input.mode === 'full') {
     context.checks.expect(`${what}: rows confirmed by the pass vs source`, counts.workflowsSeenByPass, sourceCount);
     context.checks.expect(
@@ -166,7 +170,13 @@ async function main(): Promise<number> {
   const { executions: n, repeats } = options;
   if (options.build) {
     log('build: npm run build');
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'pipe' });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+      process.stderr.write(`${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);
+      throw new Error('npm run build failed');
+    }
   }
   const checks = new CountChecks();
   const results: Record<string, unknown> = {
@@ -199,24 +209,12 @@ async function main(): Promise<number> {
     const sourceCount = await countExecutions(source);
     checks.expect('seed: executions listed', sourceCount, n);
 
-    // 1. Source ceiling.
-    log(`\n1. source ceiling: raw listing of ${fmt(n)} executions, page size 1000`);
-    const listingMs: number[] = [];
-    let listingCpu: CpuShares | undefined;
-    let clientCpuMs = 0;
-    for (let i = 0; i < repeats; i += 1) {
-      const cpu = watchCpu({ bench: process.pid, server: serverPid });
-      const listing = await measureListing(source);
-      listingCpu = cpu();
-      clientCpuMs = listing.cpuMs;
-      listingMs.push(listing.ms);
-      checks.expect('source ceiling: rows listed', listing.result.rows, sourceCount);
-      checks.expect('source ceiling: distinct runs listed', listing.result.distinct, sourceCount);
-    }
-    const sourceCeiling = summarise(listingMs, n);
-    line('raw listing, one stream', sourceCeiling);
-    if (listingCpu) log(cpuText(listingCpu));
-
+    log(`\nsource: ${fmt(n)} executions; does listing disjoint StartTime ranges at once raise the ceiling?`);
+    const describes = await measureDescribes(source);
+    log(
+      `  schedules: describing all ${describes.schedules} at concurrency ${describes.concurrency} (as the sync does) ` +
+        `takes ${Math.round(describes.ms)} ms`,
+    );
     const span = await startTimeSpan(source);
     const split: Record<string, Measurement> = {};
     for (const parts of [2, 4]) {
@@ -280,31 +278,65 @@ async function main(): Promise<number> {
     line('row-at-a-time upsert', baseline);
 
     // 3 and 4. The sync, through the compiled worker.
-    log(`\n3. full sync: SyncWorkflow end to end, compiled worker (node dist/worker.js)`);
+    log(
+      `\n1 and 3, interleaved per repeat: raw listing (page size 1000, writing nothing), then SyncWorkflow end to end\n` +
+        `through the compiled worker (node dist/worker.js) into empty tables, then again over the loaded tables`,
+    );
     const taskQueue = 'bench-sync';
     worker = await startCompiledWorker(workerEnv(server, SCHEMAS.sync, NAMESPACE, taskQueue));
+    const idleRss = worker.rssMb();
+    log(`  worker RSS once ready, before any sync: ${idleRss} MB`);
     const context = { server, pool, schema: SCHEMAS.sync, taskQueue, source, checks };
+    // The machine is shared: each repeat lists, then syncs, back to back, so the ratio compares like with like.
+    const listingMs: number[] = [];
     const fullMs: number[] = [];
-    let fullCpu: CpuShares | undefined;
-    for (let i = 0; i < repeats; i += 1) {
-      await resetSyncTables(pool, SCHEMAS.sync);
-      const watch = watchCpu({ bench: process.pid, server: serverPid, worker: worker.pid });
-      fullMs.push((await checkedSync('full sync into empty tables', context, { mode: 'full' })).ms);
-      fullCpu = watch();
-    }
-    const full = summarise(fullMs, n);
-    line('full sync, empty tables', full);
-    if (fullCpu) log(cpuText(fullCpu));
     const resyncMs: number[] = [];
+    const fullWorkflowsMs: number[] = [];
+    const serverMsPerRow = { listing: [] as number[], full: [] as number[], resync: [] as number[] };
+    let listingCpu: CpuShares | undefined;
+    let fullCpu: CpuShares | undefined;
     let resyncCpu: CpuShares | undefined;
     for (let i = 0; i < repeats; i += 1) {
-      const watch = watchCpu({ bench: process.pid, server: serverPid, worker: worker.pid });
+      let watch = watchCpu({ bench: process.pid, server: serverPid });
+      const listing = await measureListing(source);
+      listingCpu = watch();
+      listingMs.push(listing.ms);
+      serverMsPerRow.listing.push((listingCpu.ms.server ?? 0) / n);
+      checks.expect('source ceiling: rows listed', listing.result.rows, sourceCount);
+      checks.expect('source ceiling: distinct runs listed', listing.result.distinct, sourceCount);
+
+      await resetSyncTables(pool, SCHEMAS.sync);
+      watch = watchCpu({ bench: process.pid, server: serverPid, worker: worker.pid });
+      fullMs.push((await checkedSync('full sync into empty tables', context, { mode: 'full' })).ms);
+      fullCpu = watch();
+      serverMsPerRow.full.push((fullCpu.ms.server ?? 0) / n);
+
+      await resetSyncTables(pool, SCHEMAS.sync);
+      fullWorkflowsMs.push(
+        (await checkedSync('full sync, workflows only', context, { mode: 'full', streams: ['workflows'] }, false)).ms,
+      );
+
+      watch = watchCpu({ bench: process.pid, server: serverPid, worker: worker.pid });
       resyncMs.push((await checkedSync('full sync over loaded tables', context, { mode: 'full' })).ms);
       resyncCpu = watch();
+      serverMsPerRow.resync.push((resyncCpu.ms.server ?? 0) / n);
+      log(
+        `  repeat ${i + 1}: listing ${Math.round(listing.ms)} ms, full ${Math.round(fullMs.at(-1)!)} ms, ` +
+          `workflows stream alone ${Math.round(fullWorkflowsMs.at(-1)!)} ms, full over loaded ${Math.round(resyncMs.at(-1)!)} ms`,
+      );
     }
+    const sourceCeiling = summarise(listingMs, n);
+    const full = summarise(fullMs, n);
     const resync = summarise(resyncMs, n);
-    line('full sync, tables already loaded', resync);
-    if (resyncCpu) log(cpuText(resyncCpu));
+    const fullWorkflows = summarise(fullWorkflowsMs, n);
+    const perRow = (values: number[]) => `server CPU ${median(values).toFixed(2)} ms per row`;
+    line('1. raw listing, one stream (source ceiling)', sourceCeiling);
+    if (listingCpu) log(`${cpuText(listingCpu)}; ${perRow(serverMsPerRow.listing)}`);
+    line('3. full sync, empty tables', full);
+    if (fullCpu) log(`${cpuText(fullCpu)}; ${perRow(serverMsPerRow.full)}`);
+    line('   full sync, workflows stream alone', fullWorkflows);
+    line('   full sync, tables already loaded', resync);
+    if (resyncCpu) log(`${cpuText(resyncCpu)}; ${perRow(serverMsPerRow.resync)}`);
 
     log(`\n4. incremental sync (look-back ${INCREMENTAL_LOOKBACK_SECONDS} s)`);
     const incremental: SyncInput = { mode: 'incremental', lookbackSeconds: INCREMENTAL_LOOKBACK_SECONDS };
@@ -319,6 +351,19 @@ async function main(): Promise<number> {
     );
     const noChangeRows = median(noChangeRuns.map((run) => run.summary.streams.workflows?.rows ?? 0));
     line('incremental, no change', noChange, `  (rows read: ${noChangeRows}, the running ones)`);
+    const workflowsOnlyRuns: SyncRun[] = [];
+    for (let i = 0; i < repeats; i += 1)
+      workflowsOnlyRuns.push(
+        await checkedSync('incremental, no change, workflows only', context, {
+          ...incremental,
+          streams: ['workflows'],
+        }),
+      );
+    const noChangeWorkflows = summarise(
+      workflowsOnlyRuns.map((run) => run.ms),
+      n,
+    );
+    line('incremental, no change, workflows stream alone', noChangeWorkflows);
     const changed = Math.max(1, Math.round(n / 100));
     const changedRuns: SyncRun[] = [];
     for (let i = 0; i < repeats; i += 1) {
@@ -360,6 +405,7 @@ async function main(): Promise<number> {
       fullToBaseline: round2(full.rowsPerSecond / baseline.rowsPerSecond),
       pageWritesToRowWrites: round2(pageWrites.rowsPerSecond / rowWrites.rowsPerSecond),
       incrementalNoChangeToFull: round2(noChange.medianMs / full.medianMs),
+      incrementalNoChangeWorkflowsToFull: round2(noChangeWorkflows.medianMs / full.medianMs),
       incrementalChangedToFull: round2(changedMeasurement.medianMs / full.medianMs),
       resyncToSourceCeiling: round2(resync.rowsPerSecond / sourceCeiling.rowsPerSecond),
       peakRssX5ToN: peakX5 === undefined ? null : round2(peakX5 / peakN),
@@ -373,6 +419,7 @@ async function main(): Promise<number> {
     log(`  full / baseline                 ${ratios.fullToBaseline}  (target >= 10)`);
     log(`  writes alone: set-based / per-row ${ratios.pageWritesToRowWrites}`);
     log(`  incremental no-change / full    ${ratios.incrementalNoChangeToFull}  (time; target <= 0.05)`);
+    log(`  incremental no-change, workflows stream alone / full ${ratios.incrementalNoChangeWorkflowsToFull}`);
     log(`  incremental 1% changed / full   ${ratios.incrementalChangedToFull}  (time)`);
     log(`  full over loaded / source ceil. ${ratios.resyncToSourceCeiling}`);
     if (ratios.peakRssX5ToN !== null)
@@ -393,7 +440,8 @@ async function main(): Promise<number> {
 
     Object.assign(results, {
       seedFile: server.dbFile,
-      sourceCeiling: { ...sourceCeiling, clientCpuMsLastRun: Math.round(clientCpuMs), cpu: listingCpu },
+      sourceCeiling: { ...sourceCeiling, cpu: listingCpu },
+      serverCpuMsPerRow: serverMsPerRow,
       splitListing: split,
       sinkCeiling,
       writesAlone: { setBased: pageWrites, perRow: rowWrites },
@@ -401,9 +449,12 @@ async function main(): Promise<number> {
       full: { ...full, cpu: fullCpu },
       fullOverLoaded: { ...resync, cpu: resyncCpu },
       incrementalNoChange: { ...noChange, rowsRead: noChangeRows },
+      incrementalNoChangeWorkflowsOnly: noChangeWorkflows,
+      fullWorkflowsOnly: fullWorkflows,
+      scheduleDescribes: describes,
       incrementalChanged: { ...changedMeasurement, changedExecutions: changed, rowsRead: changedRows },
       fullX5,
-      peakRssMb: { n: peakN, x5: peakX5 ?? null },
+      peakRssMb: { n: peakN, x5: peakX5 ?? null, idleAtStart: idleRss },
       ratios,
       targets,
       countFailures: checks.failures,
