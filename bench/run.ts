@@ -10,17 +10,17 @@ import { createPool } from '../src/db/pool';
 import { executionToRow, type WorkflowRow } from '../src/source/executions';
 import type { SyncInput } from '../src/workflows/input';
 import type { SyncSummary } from '../src/workflows/sync-workflow';
-import { measureBaseline, measurePageWrites, measureRowWrites } from './lib/baseline';
-import { CountChecks, resetSyncTables, tableCounts } from './lib/checks';
-import { addChangedExecutions, removeChangedExecutions } from './lib/churn';
-import { childPids, watchCpu, type CpuShares } from './lib/cpu';
-import { countExecutions, SCHEDULES, seedExecutions, seedSchedules } from './lib/seed';
-import { namespaceFor, startBenchServer, type BenchServer } from './lib/server';
-import { encodeForCopy, measureCopy } from './lib/sink';
-import { measureDescribes } from './lib/schedules';
-import { listAll, measureListing, measureSplitListing, startTimeRanges, startTimeSpan } from './lib/source';
-import { log, median, round2, summarise, timed, type Measurement } from './lib/stats';
-import { startCompiledWorker, type CompiledWorker } from './lib/worker';
+import { measureBaseline, measurePageWrites, measureRowWrites } from './support/baseline';
+import { CountChecks, resetSyncTables, tableCounts } from './support/checks';
+import { addChangedExecutions, removeChangedExecutions } from './support/churn';
+import { childPids, watchCpu, type CpuShares } from './support/cpu';
+import { countExecutions, SCHEDULES, seedExecutions, seedSchedules } from './support/seed';
+import { namespaceFor, startBenchServer, type BenchServer } from './support/server';
+import { encodeForCopy, measureCopy } from './support/sink';
+import { measureDescribes } from './support/schedules';
+import { listAll, measureListing, measureSplitListing, startTimeRanges, startTimeSpan } from './support/source';
+import { log, median, round2, summarise, timed, type Measurement } from './support/stats';
+import { startCompiledWorker, type CompiledWorker } from './support/worker';
 
 const HELP = `Usage: npm run bench [-- --executions 20000] [--repeats 3] [--skip-x5] [--no-build]
 
