@@ -33,14 +33,22 @@ function rowValues(row: WorkflowRow): unknown[] {
  * The row-at-a-time baseline into an emptied table: pages are read one after another (no prefetch),
  * and every execution is awaited as its own upsert statement, as the seed connector writes.
  */
-export async function measureBaseline(client: Client, pool: pg.Pool, schema: string): Promise<{ ms: number; rows: number }> {
+export async function measureBaseline(
+  client: Client,
+  pool: pg.Pool,
+  schema: string,
+): Promise<{ ms: number; rows: number }> {
   await pool.query(`TRUNCATE ${qualified(schema, 'workflow')}`);
   const sql = rowUpsertSql(schema);
   const namespace = client.options.namespace;
   const { ms } = await timed(async () => {
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await client.workflowService.listWorkflowExecutions({ namespace, pageSize: PAGE_SIZE, nextPageToken });
+      const page = await client.workflowService.listWorkflowExecutions({
+        namespace,
+        pageSize: PAGE_SIZE,
+        nextPageToken,
+      });
       for (const execution of page.executions) {
         await pool.query(sql, rowValues(executionToRow(namespace, execution)));
       }
@@ -52,7 +60,11 @@ export async function measureBaseline(client: Client, pool: pg.Pool, schema: str
 }
 
 /** Writes only, rows already listed: one awaited upsert statement per row, as the baseline writes. */
-export async function measureRowWrites(pool: pg.Pool, schema: string, rows: readonly WorkflowRow[]): Promise<{ ms: number; rows: number }> {
+export async function measureRowWrites(
+  pool: pg.Pool,
+  schema: string,
+  rows: readonly WorkflowRow[],
+): Promise<{ ms: number; rows: number }> {
   await pool.query(`TRUNCATE ${qualified(schema, 'workflow')}`);
   const sql = rowUpsertSql(schema);
   const { ms } = await timed(async () => {
@@ -63,11 +75,16 @@ export async function measureRowWrites(pool: pg.Pool, schema: string, rows: read
 }
 
 /** Writes only, rows already listed: the sync's own set-based upsert, one statement per page of 1000. */
-export async function measurePageWrites(pool: pg.Pool, schema: string, rows: readonly WorkflowRow[]): Promise<{ ms: number; rows: number }> {
+export async function measurePageWrites(
+  pool: pg.Pool,
+  schema: string,
+  rows: readonly WorkflowRow[],
+): Promise<{ ms: number; rows: number }> {
   await pool.query(`TRUNCATE ${qualified(schema, 'workflow')}`);
   const sql = buildUpsertSql(schema, workflowTable);
   const { ms } = await timed(async () => {
-    for (let start = 0; start < rows.length; start += PAGE_SIZE) await upsertRows(pool, sql, rows.slice(start, start + PAGE_SIZE));
+    for (let start = 0; start < rows.length; start += PAGE_SIZE)
+      await upsertRows(pool, sql, rows.slice(start, start + PAGE_SIZE));
   });
   const { rows: count } = await pool.query<{ count: string }>(`SELECT count(*) FROM ${qualified(schema, 'workflow')}`);
   return { ms, rows: Number(count[0]!.count) };

@@ -15,7 +15,11 @@ export async function tableCounts(pool: pg.Pool, schema: string, passStartedAt: 
             (SELECT count(*) FROM ${qualified(schema, 'schedule')} WHERE deleted_at IS NULL) AS schedules`,
     [passStartedAt],
   );
-  return { workflows: Number(rows[0]!.workflows), workflowsSeenByPass: Number(rows[0]!.seen), schedules: Number(rows[0]!.schedules) };
+  return {
+    workflows: Number(rows[0]!.workflows),
+    workflowsSeenByPass: Number(rows[0]!.seen),
+    schedules: Number(rows[0]!.schedules),
+  };
 }
 
 /** Collects count mismatches; the bench exits non-zero when there is any. */

@@ -10,7 +10,12 @@ const CHURN_PREFIX = 'churn-';
  * Adds `count` new closed executions (started, then terminated: no worker needed), the change an
  * incremental sync has to pick up. Waits until visibility lists them.
  */
-export async function addChangedExecutions(client: Client, round: number, count: number, expectedTotal: number): Promise<void> {
+export async function addChangedExecutions(
+  client: Client,
+  round: number,
+  count: number,
+  expectedTotal: number,
+): Promise<void> {
   await mapWithConcurrency(
     Array.from({ length: count }, (_, i) => i),
     32,

@@ -52,7 +52,10 @@ export interface CpuShares {
 export function watchCpu(processes: Record<string, number | undefined>): () => CpuShares {
   const started = Date.now();
   const before = Object.fromEntries(
-    Object.entries(processes).map(([name, pid]) => [name, pid === undefined ? 0 : name === 'bench' ? selfCpuMs() : processCpuMs(pid)]),
+    Object.entries(processes).map(([name, pid]) => [
+      name,
+      pid === undefined ? 0 : name === 'bench' ? selfCpuMs() : processCpuMs(pid),
+    ]),
   );
   const machineBefore = machineCpuMs();
   return () => {

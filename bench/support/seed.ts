@@ -65,7 +65,10 @@ function attributesFor(index: number): TypedSearchAttributes {
 }
 
 export async function countExecutions(client: Client, query = ''): Promise<number> {
-  const { count } = await client.workflowService.countWorkflowExecutions({ namespace: client.options.namespace, query });
+  const { count } = await client.workflowService.countWorkflowExecutions({
+    namespace: client.options.namespace,
+    query,
+  });
   return Number(count);
 }
 
@@ -82,8 +85,10 @@ async function seedOne(client: Client, index: number): Promise<void> {
   };
   try {
     if (kind === 'completed') await client.workflow.start('completes', { ...common, args: [{ orderId: index }] });
-    else if (kind === 'failed') await client.workflow.start('fails', { ...common, args: [`payment declined for ${index}`] });
-    else if (kind === 'timed-out') await client.workflow.start('waits', { ...common, workflowExecutionTimeout: '2 seconds' });
+    else if (kind === 'failed')
+      await client.workflow.start('fails', { ...common, args: [`payment declined for ${index}`] });
+    else if (kind === 'timed-out')
+      await client.workflow.start('waits', { ...common, workflowExecutionTimeout: '2 seconds' });
     else await client.workflow.start('waits', common);
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -108,7 +113,9 @@ export async function seedExecutions(server: BenchServer, client: Client, execut
     return;
   }
   if (present > executions) {
-    throw new Error(`namespace ${namespace} in ${server.dbFile} holds ${present} executions, more than ${executions}: delete the file`);
+    throw new Error(
+      `namespace ${namespace} in ${server.dbFile} holds ${present} executions, more than ${executions}: delete the file`,
+    );
   }
   log(`seed: ${namespace} holds ${present} of ${executions} executions; seeding...`);
   const worker = await Worker.create({
@@ -164,7 +171,10 @@ export async function seedExecutions(server: BenchServer, client: Client, execut
 
 /** 200 schedules of every kind of spec; none ever fires (they start in 2099), so the seed stays put. */
 export async function seedSchedules(client: Client): Promise<void> {
-  const listed = await client.workflowService.listSchedules({ namespace: client.options.namespace, maximumPageSize: 1000 });
+  const listed = await client.workflowService.listSchedules({
+    namespace: client.options.namespace,
+    maximumPageSize: 1000,
+  });
   if (listed.schedules.length >= SCHEDULES) return;
   const startAt = new Date(Date.UTC(2099, 0, 1));
   await mapWithConcurrency(
@@ -174,13 +184,22 @@ export async function seedSchedules(client: Client): Promise<void> {
       const specs: ScheduleSpec[] = [
         { cronExpressions: ['0 12 * * MON-FRI'], startAt },
         { intervals: [{ every: '1 hour', offset: `${index % 60} minutes` }], startAt },
-        { calendars: [{ hour: index % 24, minute: 30, dayOfWeek: 'MONDAY' as const }], timezone: 'Europe/Berlin', startAt },
+        {
+          calendars: [{ hour: index % 24, minute: 30, dayOfWeek: 'MONDAY' as const }],
+          timezone: 'Europe/Berlin',
+          startAt,
+        },
       ];
       try {
         await client.schedule.create({
           scheduleId: `report-${String(index).padStart(4, '0')}`,
           spec: specs[index % specs.length]!,
-          action: { type: 'startWorkflow', workflowType: 'completes', taskQueue: SEED_TASK_QUEUE, args: [{ report: index }] },
+          action: {
+            type: 'startWorkflow',
+            workflowType: 'completes',
+            taskQueue: SEED_TASK_QUEUE,
+            args: [{ report: index }],
+          },
           memo: { owner: `team-${index % 12}`, description: `nightly report ${index}` },
           state: index % 10 === 0 ? { paused: true, note: 'paused until the quarter closes' } : {},
         });

@@ -32,7 +32,11 @@ export function encodeForCopy(rows: readonly WorkflowRow[]): Buffer[] {
 }
 
 /** COPY of the encoded rows into the (emptied) workflow table of `schema`; returns the time and rows copied. */
-export async function measureCopy(pool: pg.Pool, schema: string, chunks: Buffer[]): Promise<{ ms: number; rows: number }> {
+export async function measureCopy(
+  pool: pg.Pool,
+  schema: string,
+  chunks: Buffer[],
+): Promise<{ ms: number; rows: number }> {
   const table = qualified(schema, 'workflow');
   await pool.query(`TRUNCATE ${table}`);
   const columns = workflowTable.columns.map(([name]) => quoteIdent(name)).join(', ');

@@ -28,7 +28,8 @@ export async function listAll(
       query,
     });
     pages += 1;
-    for (const execution of page.executions) keys.push(`${execution.execution?.workflowId}\u0001${execution.execution?.runId}`);
+    for (const execution of page.executions)
+      keys.push(`${execution.execution?.workflowId}\u0001${execution.execution?.runId}`);
     onPage?.(page.executions);
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);
@@ -49,7 +50,10 @@ export async function measureListing(client: Client): Promise<{ ms: number; cpuM
 /** Visibility queries for `parts` disjoint StartTime ranges that together cover every execution. */
 export function startTimeRanges(first: Date, last: Date, parts: number): string[] {
   const span = last.getTime() - first.getTime() + 1;
-  const bounds = Array.from({ length: parts - 1 }, (_, i) => new Date(first.getTime() + Math.ceil((span * (i + 1)) / parts)));
+  const bounds = Array.from(
+    { length: parts - 1 },
+    (_, i) => new Date(first.getTime() + Math.ceil((span * (i + 1)) / parts)),
+  );
   return Array.from({ length: parts }, (_, i) => {
     const conditions: string[] = [];
     if (i > 0) conditions.push(`StartTime >= '${bounds[i - 1]!.toISOString()}'`);
@@ -67,7 +71,11 @@ export async function measureSplitListing(
   const keys = value.flatMap((part) => part.keys);
   return {
     ms,
-    result: { rows: keys.length, distinct: new Set(keys).size, pages: value.reduce((sum, part) => sum + part.pages, 0) },
+    result: {
+      rows: keys.length,
+      distinct: new Set(keys).size,
+      pages: value.reduce((sum, part) => sum + part.pages, 0),
+    },
   };
 }
 

@@ -23,7 +23,12 @@ export interface Measurement {
 
 export function summarise(runsMs: number[], rows: number): Measurement {
   const medianMs = median(runsMs);
-  return { runsMs: runsMs.map(round1), medianMs: round1(medianMs), rows, rowsPerSecond: Math.round((rows / medianMs) * 1000) };
+  return {
+    runsMs: runsMs.map(round1),
+    medianMs: round1(medianMs),
+    rows,
+    rowsPerSecond: Math.round((rows / medianMs) * 1000),
+  };
 }
 
 export const round1 = (value: number): number => Math.round(value * 10) / 10;
