@@ -47,7 +47,9 @@ Options:
   --repeats R     runs of each measurement (default 3)
   --skip-x5       skip seeding and syncing 5×N (no memory-growth figure)
   --no-build      use dist/ as it is instead of running npm run build first
-  --seed-only     seed (N, and 5×N unless --skip-x5) and stop`;
+  --seed-only     seed (N, and 5×N unless --skip-x5) and stop
+  --worker-node-options "<flags>"
+                  NODE_OPTIONS for the worker, e.g. "--max-old-space-size=96" to cap its heap`;
 
 const ROOT = path.resolve(__dirname, '..');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
@@ -60,6 +62,7 @@ interface Options {
   skipX5: boolean;
   build: boolean;
   seedOnly: boolean;
+  workerNodeOptions: string;
 }
 
 function parseOptions(): Options | undefined {
@@ -70,6 +73,7 @@ function parseOptions(): Options | undefined {
       'skip-x5': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'seed-only': { type: 'boolean', default: false },
+      'worker-node-options': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,6 +89,7 @@ function parseOptions(): Options | undefined {
     skipX5: values['skip-x5'],
     build: !values['no-build'] && !values['seed-only'],
     seedOnly: values['seed-only'],
+    workerNodeOptions: values['worker-node-options'],
   };
 }
 
@@ -140,8 +145,15 @@ async function checkedSync(
   return run;
 }
 
-function workerEnv(server: BenchServer, schema: string, namespace: string, taskQueue: string): Record<string, string> {
+function workerEnv(
+  server: BenchServer,
+  schema: string,
+  namespace: string,
+  taskQueue: string,
+  nodeOptions: string,
+): Record<string, string> {
   return {
+    ...(nodeOptions === '' ? {} : { NODE_OPTIONS: nodeOptions }),
     DATABASE_URL,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: 'default',
@@ -185,6 +197,7 @@ async function main(): Promise<number> {
     repeats,
     cores: os.cpus().length,
     node: process.version,
+    workerNodeOptions: options.workerNodeOptions,
   };
   const NAMESPACE = namespaceFor(n);
   const NAMESPACE_X5 = namespaceFor(5 * n);
@@ -283,7 +296,9 @@ async function main(): Promise<number> {
         `through the compiled worker (node dist/worker.js) into empty tables, then again over the loaded tables`,
     );
     const taskQueue = 'bench-sync';
-    worker = await startCompiledWorker(workerEnv(server, SCHEMAS.sync, NAMESPACE, taskQueue));
+    worker = await startCompiledWorker(
+      workerEnv(server, SCHEMAS.sync, NAMESPACE, taskQueue, options.workerNodeOptions),
+    );
     const idleRss = worker.rssMb();
     log(`  worker RSS once ready, before any sync: ${idleRss} MB`);
     const context = { server, pool, schema: SCHEMAS.sync, taskQueue, source, checks };
@@ -390,7 +405,9 @@ async function main(): Promise<number> {
       const sourceX5 = server.sourceClient(NAMESPACE_X5);
       await seedExecutions(server, sourceX5, 5 * n);
       await seedSchedules(sourceX5);
-      worker = await startCompiledWorker(workerEnv(server, SCHEMAS.syncX5, NAMESPACE_X5, 'bench-sync-x5'));
+      worker = await startCompiledWorker(
+        workerEnv(server, SCHEMAS.syncX5, NAMESPACE_X5, 'bench-sync-x5', options.workerNodeOptions),
+      );
       const contextX5 = { ...context, schema: SCHEMAS.syncX5, taskQueue: 'bench-sync-x5', source: sourceX5 };
       const run = await checkedSync('full sync of 5×N', contextX5, { mode: 'full' });
       await checkedSync('incremental of 5×N', contextX5, incremental);
