@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { beginRun, finishRun } from '../db/sync-run';
 import { completePass, readStreamState } from '../db/sync-state';
@@ -15,6 +15,7 @@ import {
 import { scheduleRowKey, scheduleToRow, type ScheduleRow } from '../source/schedules';
 import { incrementalQuery } from '../source/visibility-query';
 import { mapWithConcurrency } from './concurrency';
+import { describeSchedule } from './describe-schedule';
 import { toActivityFailure } from './errors';
 import { runCheckpointedPages } from './page-loop';
 import type {
@@ -123,13 +124,8 @@ export function createActivities(deps: SyncDependencies) {
         },
         writePage: async (scheduleIds) => {
           const described = await mapWithConcurrency(scheduleIds, describeConcurrency, async (scheduleId) => {
-            try {
-              return scheduleToRow(namespace, await source.schedule.getHandle(scheduleId).describe());
-            } catch (error) {
-              // Deleted between listing and describing: the next full pass marks it deleted.
-              if (error instanceof ScheduleNotFoundError) return undefined;
-              throw error;
-            }
+            const description = await describeSchedule(source, scheduleId);
+            return description && scheduleToRow(namespace, description);
           });
           const rows = described.filter((row): row is ScheduleRow => row !== undefined);
           return (await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey))).rows;
