@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AlertSettings } from '../alerts/settings';
 import { beginRun, finishRun } from '../db/sync-run';
@@ -19,6 +19,7 @@ import { noMetrics, type SyncMetrics } from '../observability/metrics';
 import { mapWithConcurrency } from './concurrency';
 import { createAlertActivities } from './alerts';
 import { guardWith } from './errors';
+import { describeSchedule } from './describe-schedule';
 import { runCheckpointedPages } from './page-loop';
 import type {
   CompletePassRequest,
@@ -139,13 +140,8 @@ export function createActivities(deps: SyncDependencies) {
           },
           writePage: async (scheduleIds) => {
             const described = await mapWithConcurrency(scheduleIds, describeConcurrency, async (scheduleId) => {
-              try {
-                return scheduleToRow(namespace, await source.schedule.getHandle(scheduleId).describe());
-              } catch (error) {
-                // Deleted between listing and describing: the next full pass marks it deleted.
-                if (error instanceof ScheduleNotFoundError) return undefined;
-                throw error;
-              }
+              const description = await describeSchedule(source, scheduleId);
+              return description && scheduleToRow(namespace, description);
             });
             const rows = described.filter((row): row is ScheduleRow => row !== undefined);
             const written = (

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { toStorable } from '../source/payloads';
+import { storableJson } from '../source/payloads';
 import { qualified, quoteIdent } from './identifiers';
 
 export interface TableSpec<Row> {
@@ -52,6 +52,6 @@ export async function upsertRows<Row>(
   syncRunId: string,
 ): Promise<UpsertResult> {
   if (rows.length === 0) return { rows: 0, inserted: 0 };
-  const result = await db.query<{ inserted: boolean }>(sql, [JSON.stringify(toStorable(rows)), syncRunId]);
+  const result = await db.query<{ inserted: boolean }>(sql, [storableJson(rows), syncRunId]);
   return { rows: result.rowCount ?? 0, inserted: result.rows.filter((row) => row.inserted).length };
 }

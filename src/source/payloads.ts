@@ -98,3 +98,33 @@ export function toStorable(value: unknown): JsonValue {
   }
   return root.value;
 }
+
+function hasNulKey(object: object): boolean {
+  for (const key in object) if (key.includes('\u0000')) return true;
+  return false;
+}
+
+/** JSON.stringify's replacer that applies toStorable's rules node by node, without copying the tree. */
+function storableReplacer(this: unknown, key: string, value: unknown): unknown {
+  if (typeof value === 'string') return withoutNul(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object' || value === null) return value;
+  // A Buffer arrives here already turned into { type, data } by its toJSON: look at the original.
+  const original = (this as Record<string, unknown>)[key];
+  if (original instanceof Uint8Array) return Buffer.from(original).toString('base64');
+  if (!Array.isArray(value) && hasNulKey(value)) {
+    const renamed: Record<string, unknown> = {};
+    for (const [name, item] of Object.entries(value)) renamed[withoutNul(name)] = item;
+    return renamed;
+  }
+  return value;
+}
+
+/**
+ * JSON text of a value made storable: the same result as JSON.stringify(toStorable(value)) (Dates
+ * through their toJSON, non-finite numbers as null) in one pass, which on a page of executions is
+ * several times cheaper than building the storable copy first.
+ */
+export function storableJson(value: unknown): string {
+  return JSON.stringify(value, storableReplacer) ?? 'null';
+}

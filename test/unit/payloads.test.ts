@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodePayload, decodePayloadMap, NUL_REPLACEMENT, toStorable } from '../../src/source/payloads';
+import { decodePayload, decodePayloadMap, NUL_REPLACEMENT, storableJson, toStorable } from '../../src/source/payloads';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const payload = (encoding: string, data: string | Uint8Array) => ({
@@ -64,5 +64,30 @@ describe('making values storable in Postgres', () => {
     }
     assert.equal(depth, 100_000);
     assert.equal(value, 'bottom');
+  });
+});
+
+describe('storable JSON in one pass (what the upserts send)', () => {
+  const tricky = {
+    'k\u0000ey': ['a\u0000b', { 'in\u0000ner': 'x\u0000' }],
+    literal: '\\u0000',
+    d: new Date(0),
+    invalid: new Date(Number.NaN),
+    b: 10n,
+    u: new Uint8Array([1, 2]),
+    buffer: Buffer.from([255]),
+    n: [Number.NaN, Number.POSITIVE_INFINITY, 1.5],
+    skip: undefined,
+    list: [undefined, null, true],
+  };
+
+  it('reads back as the storable copy would', () => {
+    assert.deepEqual(JSON.parse(storableJson(tricky)), toStorable(tricky));
+    assert.deepEqual(JSON.parse(storableJson([tricky, 'top\u0000'])), toStorable([tricky, 'top\u0000']));
+  });
+
+  it('replaces NUL but keeps a literal backslash-u0000 text', () => {
+    assert.equal(JSON.parse(storableJson('\u0000')), NUL_REPLACEMENT);
+    assert.equal(JSON.parse(storableJson('\\u0000')), '\\u0000');
   });
 });

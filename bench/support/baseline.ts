@@ -1,0 +1,92 @@
+import type { Client } from '@temporalio/client';
+import type pg from 'pg';
+import { qualified, quoteIdent } from '../../src/db/identifiers';
+import { workflowTable } from '../../src/db/tables';
+import { buildUpsertSql, upsertRows } from '../../src/db/upsert';
+import { executionToRow, type WorkflowRow } from '../../src/source/executions';
+import { toStorable } from '../../src/source/payloads';
+import { PAGE_SIZE } from './source';
+import { timed } from './stats';
+
+/** What the seed connector does per execution: one INSERT ... ON CONFLICT DO UPDATE, autocommit. */
+function rowUpsertSql(schema: string): string {
+  const names = workflowTable.columns.map(([name]) => quoteIdent(name));
+  const keys = new Set<string>(workflowTable.key);
+  const placeholders = workflowTable.columns.map(([, type], i) => `$${i + 1}::${type}`);
+  const updates = workflowTable.columns
+    .filter(([name]) => !keys.has(name))
+    .map(([name]) => `${quoteIdent(name)} = excluded.${quoteIdent(name)}`);
+  return `INSERT INTO ${qualified(schema, 'workflow')} (${names.join(', ')}, synced_at)
+VALUES (${placeholders.join(', ')}, now())
+ON CONFLICT (${workflowTable.key.map(quoteIdent).join(', ')}) DO UPDATE SET ${updates.join(', ')}, synced_at = now()`;
+}
+
+function rowValues(row: WorkflowRow): unknown[] {
+  const storable = toStorable(row) as Record<string, unknown>;
+  return workflowTable.columns.map(([name, type]) => {
+    const value = storable[name];
+    return type === 'jsonb' && value !== null ? JSON.stringify(value) : value;
+  });
+}
+
+/**
+ * The row-at-a-time baseline into an emptied table: pages are read one after another (no prefetch),
+ * and every execution is awaited as its own upsert statement, as the seed connector writes.
+ */
+export async function measureBaseline(
+  client: Client,
+  pool: pg.Pool,
+  schema: string,
+): Promise<{ ms: number; rows: number }> {
+  await pool.query(`TRUNCATE ${qualified(schema, 'workflow')}`);
+  const sql = rowUpsertSql(schema);
+  const namespace = client.options.namespace;
+  const { ms } = await timed(async () => {
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await client.workflowService.listWorkflowExecutions({
+        namespace,
+        pageSize: PAGE_SIZE,
+        nextPageToken,
+      });
+      for (const execution of page.executions) {
+        await pool.query(sql, rowValues(executionToRow(namespace, execution)));
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+  });
+  const { rows } = await pool.query<{ count: string }>(`SELECT count(*) FROM ${qualified(schema, 'workflow')}`);
+  return { ms, rows: Number(rows[0]!.count) };
+}
+
+/** Writes only, rows already listed: one awaited upsert statement per row, as the baseline writes. */
+export async function measureRowWrites(
+  pool: pg.Pool,
+  schema: string,
+  rows: readonly WorkflowRow[],
+): Promise<{ ms: number; rows: number }> {
+  await pool.query(`TRUNCATE ${qualified(schema, 'workflow')}`);
+  const sql = rowUpsertSql(schema);
+  const { ms } = await timed(async () => {
+    for (const row of rows) await pool.query(sql, rowValues(row));
+  });
+  const { rows: count } = await pool.query<{ count: string }>(`SELECT count(*) FROM ${qualified(schema, 'workflow')}`);
+  return { ms, rows: Number(count[0]!.count) };
+}
+
+/** Writes only, rows already listed: the sync's own set-based upsert, one statement per page of 1000. */
+export async function measurePageWrites(
+  pool: pg.Pool,
+  schema: string,
+  rows: readonly WorkflowRow[],
+): Promise<{ ms: number; rows: number }> {
+  await pool.query(`TRUNCATE ${qualified(schema, 'workflow')}`);
+  const sql = buildUpsertSql(schema, workflowTable);
+  const noSyncRun = '0'; // lineage as a sync writes it, without a sync_run row: the bench times the write alone
+  const { ms } = await timed(async () => {
+    for (let start = 0; start < rows.length; start += PAGE_SIZE)
+      await upsertRows(pool, sql, rows.slice(start, start + PAGE_SIZE), noSyncRun);
+  });
+  const { rows: count } = await pool.query<{ count: string }>(`SELECT count(*) FROM ${qualified(schema, 'workflow')}`);
+  return { ms, rows: Number(count[0]!.count) };
+}
