@@ -4,7 +4,8 @@ import type pg from 'pg';
 import type { AlertSettings } from '../alerts/settings';
 import { beginRun, finishRun } from '../db/sync-run';
 import { completePass, readStreamState } from '../db/sync-state';
-import { scheduleTable, workflowTable } from '../db/tables';
+import { scheduleTable, workflowTable, type ListedScheduleRow } from '../db/tables';
+import { runMode, touchSchedules, unchangedSchedules } from '../db/schedule-fingerprints';
 import { buildUpsertSql, upsertRows } from '../db/upsert';
 import {
   dedupeByKey,
@@ -13,7 +14,8 @@ import {
   type RawExecutionInfo,
   type WorkflowRow,
 } from '../source/executions';
-import { scheduleRowKey, scheduleToRow, type ScheduleRow } from '../source/schedules';
+import { listedSchedule, type ListedSchedule } from '../source/schedule-listing';
+import { scheduleRowKey, scheduleToRow } from '../source/schedules';
 import { incrementalQuery } from '../source/visibility-query';
 import { noMetrics, type SyncMetrics } from '../observability/metrics';
 import { mapWithConcurrency } from './concurrency';
@@ -123,8 +125,9 @@ export function createActivities(deps: SyncDependencies) {
       ),
     ),
 
-    syncSchedules: guarded(async (request: StreamChunkRequest): Promise<StreamChunkResult> =>
-      runCheckpointedPages<string>(
+    syncSchedules: guarded(async (request: StreamChunkRequest): Promise<StreamChunkResult> => {
+      const incremental = (await runMode(pool, schema, request.syncRunId)) === 'incremental';
+      return runCheckpointedPages<ListedSchedule>(
         request,
         {
           fetchPage: async (token) => {
@@ -134,26 +137,35 @@ export function createActivities(deps: SyncDependencies) {
               nextPageToken: token,
             });
             return {
-              items: response.schedules.map((schedule) => schedule.scheduleId ?? '').filter((id) => id !== ''),
+              items: response.schedules.flatMap((entry) => listedSchedule(entry) ?? []),
               nextPageToken: response.nextPageToken,
             };
           },
-          writePage: async (scheduleIds) => {
-            const described = await mapWithConcurrency(scheduleIds, describeConcurrency, async (scheduleId) => {
-              const description = await describeSchedule(source, scheduleId);
-              return description && scheduleToRow(namespace, description);
-            });
-            const rows = described.filter((row): row is ScheduleRow => row !== undefined);
-            const written = (
-              await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey), request.syncRunId)
-            ).rows;
+          writePage: async (listed) => {
+            // A full pass describes every schedule; an incremental one only those whose list entry changed
+            // since their row was written (the daily full pass catches what a list entry does not show).
+            const unchanged = incremental
+              ? await unchangedSchedules(pool, schema, namespace, listed)
+              : new Set<string>();
+            const described = await mapWithConcurrency(
+              listed.filter(({ scheduleId }) => !unchanged.has(scheduleId)),
+              describeConcurrency,
+              async ({ scheduleId, fingerprint }): Promise<ListedScheduleRow | undefined> => {
+                const description = await describeSchedule(source, scheduleId);
+                return description && { ...scheduleToRow(namespace, description), list_fingerprint: fingerprint };
+              },
+            );
+            const rows = described.filter((row): row is ListedScheduleRow => row !== undefined);
+            const written =
+              (await upsertRows(pool, upsertScheduleSql, dedupeByKey(rows, scheduleRowKey), request.syncRunId)).rows +
+              (await touchSchedules(pool, schema, namespace, [...unchanged], request.syncRunId));
             metrics.pageWritten('schedules', written);
             return written;
           },
         },
         pageOptions,
-      ),
-    ),
+      );
+    }),
 
     completeStreamPass: guarded(async (request: CompletePassRequest) => {
       const startedAt = new Date(request.startedAt);

@@ -32,7 +32,10 @@ export const workflowTable: TableSpec<WorkflowRow> = {
   staleWhen: 't.close_time IS NOT NULL AND excluded.close_time IS NULL',
 };
 
-export const scheduleTable: TableSpec<ScheduleRow> = {
+/** A schedule row with the digest of the list entry it was described from (see schedule-listing.ts). */
+export type ListedScheduleRow = ScheduleRow & { list_fingerprint: string | null };
+
+export const scheduleTable: TableSpec<ListedScheduleRow> = {
   table: 'schedule',
   columns: [
     ['namespace', 'text'],
@@ -55,6 +58,7 @@ export const scheduleTable: TableSpec<ScheduleRow> = {
     ['running_workflows', 'jsonb'],
     ['created_at', 'timestamptz'],
     ['last_updated_at', 'timestamptz'],
+    ['list_fingerprint', 'text'],
   ],
   key: ['namespace', 'schedule_id'],
   // A schedule re-created under the same ID starts again; otherwise its counters and update time only grow.
