@@ -148,18 +148,52 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Shorter names that mean the same as ours (the names the project's interface first gave): either
+ * may be set. Ours win only when both agree; two different values are an error, not a guess.
+ */
+export const VARIABLE_ALIASES = {
+  TEMPORAL_TASK_QUEUE: 'TEMPORAL_SYNC_TASK_QUEUE',
+  PG_SCHEMA: 'TEMPORAL_SYNC_SCHEMA',
+} as const;
+
+/** The environment with each alias copied to its canonical name, and which names the user actually set. */
+function resolveAliases(env: NodeJS.ProcessEnv): {
+  env: NodeJS.ProcessEnv;
+  setAs: Map<string, string>;
+  problems: string[];
+} {
+  const resolved = { ...env };
+  const setAs = new Map<string, string>();
+  const problems: string[] = [];
+  for (const [alias, canonical] of Object.entries(VARIABLE_ALIASES)) {
+    const aliasValue = env[alias];
+    if (aliasValue === undefined || aliasValue === '') continue;
+    const canonicalValue = env[canonical];
+    if (canonicalValue === undefined || canonicalValue === '') {
+      resolved[canonical] = aliasValue;
+      setAs.set(canonical, alias);
+    } else if (canonicalValue !== aliasValue) {
+      problems.push(`${alias} and ${canonical} are both set, to different values: set only one of them`);
+    }
+  }
+  return { env: resolved, setAs, problems };
+}
+
 /** Validates the environment against a schema; a bad variable becomes one line naming it, never its value. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+export function parseEnv<S extends z.ZodType>(schema: S, rawEnv: NodeJS.ProcessEnv): z.output<S> {
+  const { env, setAs, problems: aliasProblems } = resolveAliases(rawEnv);
   const parsed = schema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const variable = issue.path.join('.') || '(environment)';
-    const isMissing = issue.code === 'invalid_type' && env[variable] === undefined;
+  if (parsed.success && aliasProblems.length === 0) return parsed.data;
+  const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
+    const path = issue.path.join('.');
+    const variable = setAs.get(path) ?? (path || '(environment)');
+    const isMissing = issue.code === 'invalid_type' && env[path] === undefined;
     return isMissing && !issue.message.startsWith('is required')
       ? `${variable} is required`
       : `${variable} ${issue.message}`;
   });
-  throw new ConfigError(problems);
+  throw new ConfigError([...aliasProblems, ...problems]);
 }
 
 /** Reads and validates the environment. Throws ConfigError naming every bad variable, never its value. */

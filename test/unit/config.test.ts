@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadCommandConfig, loadConfig } from '../../src/config';
 
 const valid = { DATABASE_URL: 'postgres://sync:s3cret-pass@127.0.0.1:5432/warehouse' };
 
@@ -81,6 +81,25 @@ describe('configuration from the environment', () => {
       problemsOf({ ...valid, TEMPORAL_SYNC_TASK_QUEUE: '  ' })[0]!,
       /^TEMPORAL_SYNC_TASK_QUEUE must not be empty/,
     );
+  });
+
+  it('takes TEMPORAL_TASK_QUEUE and PG_SCHEMA for the task queue and the schema', () => {
+    const config = loadConfig({ ...valid, TEMPORAL_TASK_QUEUE: 'sync-q', PG_SCHEMA: 'warehouse' });
+    assert.equal(config.taskQueue, 'sync-q');
+    assert.equal(config.schema, 'warehouse');
+    assert.equal(loadCommandConfig({ TEMPORAL_TASK_QUEUE: 'sync-q' }).taskQueue, 'sync-q');
+    const same = loadConfig({ ...valid, PG_SCHEMA: 'warehouse', TEMPORAL_SYNC_SCHEMA: 'warehouse' });
+    assert.equal(same.schema, 'warehouse');
+  });
+
+  it('names the variable the user set when an alias holds a bad value, and refuses two that disagree', () => {
+    assert.match(
+      problemsOf({ ...valid, PG_SCHEMA: 'x; DROP TABLE users' })[0]!,
+      /^PG_SCHEMA must be a plain lower-case/,
+    );
+    assert.deepEqual(problemsOf({ ...valid, TEMPORAL_TASK_QUEUE: 'a', TEMPORAL_SYNC_TASK_QUEUE: 'b' }), [
+      'TEMPORAL_TASK_QUEUE and TEMPORAL_SYNC_TASK_QUEUE are both set, to different values: set only one of them',
+    ]);
   });
 
   it('reports every bad variable at once', () => {
