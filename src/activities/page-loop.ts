@@ -9,8 +9,11 @@ export interface FetchedPage<Item> {
 
 export interface PagedStream<Item> {
   fetchPage(token: Uint8Array | null): Promise<FetchedPage<Item>>;
-  /** Writes one page in one statement or transaction; returns the rows written. */
-  writePage(items: Item[]): Promise<number>;
+  /**
+   * Writes one page in one statement or transaction; returns the rows written. `requestedAt` is when
+   * the page was asked for: the source's view is at least that new.
+   */
+  writePage(items: Item[], requestedAt: Date): Promise<number>;
 }
 
 const toBase64 = (token: Uint8Array | null | undefined): string | null =>
@@ -58,15 +61,19 @@ export async function runCheckpointedPages<Item>(
   if (resumed && token === null) return { nextPageToken: null, pages, rows, resumedAtPage };
 
   const deadline = Date.now() + request.maxSeconds * 1000;
-  let pending = stream.fetchPage(fromBase64(token));
+  const fetchPage = (pageToken: string | null) => {
+    const requestedAt = new Date();
+    return stream.fetchPage(fromBase64(pageToken)).then((page) => ({ ...page, requestedAt }));
+  };
+  let pending = fetchPage(token);
   for (;;) {
     const page = await pending;
     const nextToken = toBase64(page.nextPageToken);
     const more = nextToken !== null && Date.now() < deadline && !options.draining?.aborted;
-    if (more) pending = stream.fetchPage(fromBase64(nextToken));
+    if (more) pending = fetchPage(nextToken);
     // A prefetch that is abandoned (cancellation, failure) must not surface as an unhandled rejection.
     pending.catch(() => {});
-    rows += await stream.writePage(page.items);
+    rows += await stream.writePage(page.items, page.requestedAt);
     pages += 1;
     token = nextToken;
     const checkpoint: PageCheckpoint = { nextPageToken: token, pages, rows };

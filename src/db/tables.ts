@@ -2,7 +2,10 @@ import type { WorkflowRow } from '../source/executions';
 import type { ScheduleRow } from '../source/schedules';
 import type { TableSpec } from './upsert';
 
-export const workflowTable: TableSpec<WorkflowRow> = {
+/** A workflow row with the time its page was asked for: of two views of a run, the later read wins. */
+export type ReadWorkflowRow = WorkflowRow & { read_at: string };
+
+export const workflowTable: TableSpec<ReadWorkflowRow> = {
   table: 'workflow',
   columns: [
     ['namespace', 'text'],
@@ -24,12 +27,15 @@ export const workflowTable: TableSpec<WorkflowRow> = {
     ['root_run_id', 'text'],
     ['memo', 'jsonb'],
     ['search_attributes', 'jsonb'],
+    ['read_at', 'timestamptz'],
   ],
   key: ['namespace', 'workflow_id', 'run_id'],
-  // A closed run never reopens, so a running view cannot be newer than a closed one. Between two
-  // views of the same kind the later write wins: visibility reports no counters while a run is open,
-  // and running runs are re-read by every sync, so an out-of-order write heals on the next one.
-  staleWhen: 't.close_time IS NOT NULL AND excluded.close_time IS NULL',
+  // A closed run never reopens, so a running view cannot be newer than a closed one. Between two views
+  // of the same kind the later read wins, in whatever order overlapping passes write them: visibility
+  // reports no counters (state transitions, history length) while a run is open, so the read time is
+  // the only order there is. A row from before read_at existed takes any view.
+  staleWhen: `(t.close_time IS NOT NULL AND excluded.close_time IS NULL)
+    OR ((t.close_time IS NULL) = (excluded.close_time IS NULL) AND excluded.read_at < t.read_at)`,
 };
 
 /** A schedule row with the digest of the list entry it was described from (see schedule-listing.ts). */

@@ -144,19 +144,38 @@ describe('what a pass promises', () => {
     }
   });
 
-  it('never lets an older running view overwrite a closed one, nor an older pass move the cursor back', async () => {
+  it('keeps the later read of a running run whatever the write order, never lets a running view overwrite a closed one, nor an older pass move the cursor back', async () => {
     const db = await createTestDatabase('guard');
     try {
       const sql = buildUpsertSql(db.schema, workflowTable);
       const closed: WorkflowRow = {
         ...(await expectedWorkflowRows(temporal.sourceClient)).find((row) => row.status === 'COMPLETED')!,
       };
-      const runningView: WorkflowRow = { ...closed, status: 'RUNNING', close_time: null, history_length: null };
-      await upsertRows(db.pool, sql, [closed], '1');
-      await upsertRows(db.pool, sql, [runningView], '2');
-      const [stored] = await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE);
-      assert.equal(stored!.status, 'COMPLETED');
-      assert.deepEqual(comparable(stored!), comparable(closed));
+      const running = { ...closed, status: 'RUNNING', close_time: null, history_length: null };
+      const readAt = (minute: number) => `2026-06-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
+      const storedRow = async () => (await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE))[0]!;
+
+      // Two overlapping passes saw the run while it ran; the one that read it later writes first.
+      const laterRunningView = { ...running, search_attributes: { Stage: 'shipped' }, read_at: readAt(2) };
+      const earlierRunningView = { ...running, search_attributes: { Stage: 'packed' }, read_at: readAt(1) };
+      await upsertRows(db.pool, sql, [laterRunningView], '1');
+      await upsertRows(db.pool, sql, [earlierRunningView], '2');
+      assert.deepEqual((await storedRow()).search_attributes, { Stage: 'shipped' }, 'the later read wins');
+      assert.equal((await storedRow()).sync_run_id, 2, 'the older view still confirms the row was seen');
+      await upsertRows(
+        db.pool,
+        sql,
+        [{ ...running, search_attributes: { Stage: 'delivered' }, read_at: readAt(3) }],
+        '3',
+      );
+      assert.deepEqual((await storedRow()).search_attributes, { Stage: 'delivered' }, 'a newer read replaces it');
+
+      // Once closed, no running view replaces it, however late it was read.
+      await upsertRows(db.pool, sql, [{ ...closed, read_at: readAt(4) }], '4');
+      await upsertRows(db.pool, sql, [{ ...running, read_at: readAt(5) }], '5');
+      const stored = await storedRow();
+      assert.equal(stored.status, 'COMPLETED');
+      assert.deepEqual(comparable(stored), comparable(closed));
 
       const later = new Date('2026-06-01T00:00:00Z');
       await completePass(db.pool, db.schema, {

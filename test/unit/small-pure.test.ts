@@ -28,14 +28,14 @@ describe('small pure helpers', () => {
     assert.throws(() => quoteIdent('a\u0000'));
   });
 
-  it('upserts a page in one statement that never lets a running view overwrite a closed one', () => {
+  it('upserts a page in one statement where a running view never overwrites a closed one, nor an earlier read a later one', () => {
     const sql = buildUpsertSql('temporal_sync', workflowTable);
     assert.match(sql, /^INSERT INTO "temporal_sync"\."workflow" AS t/);
     assert.match(sql, /jsonb_to_recordset\(\$1::jsonb\)/);
     assert.match(sql, /ON CONFLICT \("namespace", "workflow_id", "run_id"\) DO UPDATE/);
     assert.match(
       sql,
-      /"status" = CASE WHEN t\.close_time IS NOT NULL AND excluded\.close_time IS NULL THEN t\."status"/,
+      /"status" = CASE WHEN \(t\.close_time IS NOT NULL AND excluded\.close_time IS NULL\)\s+OR .*excluded\.read_at < t\.read_at\) THEN t\."status"/s,
     );
   });
 
