@@ -110,6 +110,8 @@ export const envSchema = temporalEnvSchema.extend({
   TEMPORAL_SYNC_STALENESS_SECONDS: positiveInt(2_592_000).default(7200),
   TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
+  /** Which schedules an incremental pass describes: all, or only those whose list entry changed. */
+  TEMPORAL_SYNC_SCHEDULE_DESCRIBES: z.enum(['all', 'changed'], { error: 'must be all or changed' }).default('all'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -130,6 +132,7 @@ export interface Config {
   metricsHost: string;
   shutdownGraceSeconds: number;
   migrateOnStart: boolean;
+  scheduleDescribes: Env['TEMPORAL_SYNC_SCHEDULE_DESCRIBES'];
   workflowBundlePath: string | undefined;
   alerts: {
     webhookUrl: string | undefined;
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsHost: vars.TEMPORAL_SYNC_METRICS_HOST,
     shutdownGraceSeconds: vars.TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS,
     migrateOnStart: vars.TEMPORAL_SYNC_MIGRATE_ON_START,
+    scheduleDescribes: vars.TEMPORAL_SYNC_SCHEDULE_DESCRIBES,
     workflowBundlePath: vars.TEMPORAL_SYNC_WORKFLOW_BUNDLE,
     alerts: {
       webhookUrl: vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL,

@@ -4,16 +4,10 @@ import type pg from 'pg';
 import type { AlertSettings } from '../alerts/settings';
 import { beginRun, finishRun } from '../db/sync-run';
 import { completePass, readStreamState } from '../db/sync-state';
-import { scheduleTable, workflowTable, type ListedScheduleRow } from '../db/tables';
+import { scheduleTable, workflowTable, type ListedScheduleRow, type ReadWorkflowRow } from '../db/tables';
 import { runMode, touchSchedules, unchangedSchedules } from '../db/schedule-fingerprints';
 import { buildUpsertSql, upsertRows } from '../db/upsert';
-import {
-  dedupeByKey,
-  executionToRow,
-  workflowRowKey,
-  type RawExecutionInfo,
-  type WorkflowRow,
-} from '../source/executions';
+import { dedupeByKey, executionToRow, workflowRowKey, type RawExecutionInfo } from '../source/executions';
 import { listedSchedule, type ListedSchedule } from '../source/schedule-listing';
 import { scheduleRowKey, scheduleToRow } from '../source/schedules';
 import { incrementalQuery } from '../source/visibility-query';
@@ -33,6 +27,8 @@ import type {
   SyncPlan,
 } from './types';
 
+export type ScheduleDescribes = 'all' | 'changed';
+
 export interface SyncDependencies {
   pool: pg.Pool;
   schema: string;
@@ -43,6 +39,12 @@ export interface SyncDependencies {
   secrets: readonly string[];
   /** How many schedules are described at once. */
   describeConcurrency?: number;
+  /**
+   * Which schedules an incremental pass describes: `all` (the default), or only those whose list
+   * entry changed (`changed`: cheaper with thousands of schedules, but what a list entry does not
+   * show, such as the action's arguments or the policies, waits for the next full pass).
+   */
+  scheduleDescribes?: ScheduleDescribes;
   /** Webhook, staleness window and links for alerts; without it incidents are recorded and nothing is sent. */
   alerts?: AlertSettings;
   /** Where pages, rows and pass durations are counted (the worker's Prometheus registry). */
@@ -60,6 +62,7 @@ export function createActivities(deps: SyncDependencies) {
   const upsertWorkflowSql = buildUpsertSql(schema, workflowTable);
   const upsertScheduleSql = buildUpsertSql(schema, scheduleTable);
   const describeConcurrency = deps.describeConcurrency ?? 8;
+  const scheduleDescribes = deps.scheduleDescribes ?? 'all';
   const metrics = deps.metrics ?? noMetrics;
   const pageOptions = { draining: deps.draining };
 
@@ -101,11 +104,12 @@ export function createActivities(deps: SyncDependencies) {
             });
             return { items: response.executions, nextPageToken: response.nextPageToken };
           },
-          writePage: async (executions) => {
-            const rows: WorkflowRow[] = [];
+          writePage: async (executions, requestedAt) => {
+            const rows: ReadWorkflowRow[] = [];
+            const read_at = requestedAt.toISOString();
             for (const execution of executions) {
               try {
-                rows.push(executionToRow(namespace, execution));
+                rows.push({ ...executionToRow(namespace, execution), read_at });
               } catch (error) {
                 Context.current().log.error('execution skipped: it cannot be mapped', {
                   workflowId: execution.execution?.workflowId,
@@ -142,11 +146,12 @@ export function createActivities(deps: SyncDependencies) {
             };
           },
           writePage: async (listed) => {
-            // A full pass describes every schedule; an incremental one only those whose list entry changed
-            // since their row was written (the daily full pass catches what a list entry does not show).
-            const unchanged = incremental
-              ? await unchangedSchedules(pool, schema, namespace, listed)
-              : new Set<string>();
+            // Every pass describes every schedule, unless the worker is set to describe, in incremental
+            // passes, only those whose list entry changed since their row was written.
+            const unchanged =
+              incremental && scheduleDescribes === 'changed'
+                ? await unchangedSchedules(pool, schema, namespace, listed)
+                : new Set<string>();
             const described = await mapWithConcurrency(
               listed.filter(({ scheduleId }) => !unchanged.has(scheduleId)),
               describeConcurrency,

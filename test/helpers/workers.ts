@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AlertSettings } from '../../src/alerts/settings';
+import type { ScheduleDescribes } from '../../src/activities';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WORKFLOWS_PATH, createSyncWorker } from '../../src/sync-worker';
 import type { SyncInput } from '../../src/workflows/input';
@@ -48,6 +49,7 @@ export interface SyncWorkerOverrides {
   namespace?: string;
   /** Webhook, staleness window, HTTP timeout: alerting as the worker's configuration would set it. */
   alerts?: AlertSettings;
+  scheduleDescribes?: ScheduleDescribes;
 }
 
 /** The real sync worker, in this process, on a test database and the test server's source namespace. */
@@ -69,6 +71,7 @@ export async function startSyncWorker(
       source: overrides.source ?? temporal.sourceClient,
       secrets: overrides.secrets ?? [],
       ...(overrides.alerts ? { alerts: overrides.alerts } : {}),
+      ...(overrides.scheduleDescribes ? { scheduleDescribes: overrides.scheduleDescribes } : {}),
     },
   });
   return runInBackground(worker, taskQueue);

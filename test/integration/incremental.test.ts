@@ -96,52 +96,64 @@ describe('an incremental sync after a full one', () => {
     assert.equal(rows[0]!.last_full_sync_at.getTime(), runs.rows[0]!.started_at.getTime());
   });
 
-  it('describes only the schedules whose listed entry changed, and the next full pass catches the rest', async () => {
-    const client = temporal.sourceClient;
-    await seedSchedules(client, 'listed');
-    await runSync(temporal, syncWorker, { mode: 'full', streams: ['schedules'] });
-    const row = async (scheduleId: string) =>
-      (
-        await db.pool.query<{ paused: boolean; action: string; sync_run_id: string }>(
-          `SELECT paused, schedule_action::text AS action, sync_run_id FROM "${db.schema}".schedule WHERE schedule_id = $1`,
-          [scheduleId],
-        )
-      ).rows[0]!;
-    const runIdOf = async (workflowId: string) =>
-      (
-        await db.pool.query<{ id: string }>(`SELECT id FROM "${db.schema}".sync_run WHERE workflow_id = $1`, [
-          workflowId,
-        ])
-      ).rows[0]!.id;
-    const actionBefore = (await row('listed-interval')).action;
-
-    // Pausing shows in the schedule's list entry; a new workflow argument does not.
-    await client.schedule.getHandle('listed-cron').pause('paused after the full pass');
-    await client.schedule.getHandle('listed-interval').update((previous) => ({
+  const scheduleRow = async (scheduleId: string) =>
+    (
+      await db.pool.query<{ paused: boolean; action: string; sync_run_id: string }>(
+        `SELECT paused, schedule_action::text AS action, sync_run_id FROM "${db.schema}".schedule WHERE schedule_id = $1`,
+        [scheduleId],
+      )
+    ).rows[0]!;
+  const syncRunIdOf = async (workflowId: string) =>
+    (await db.pool.query<{ id: string }>(`SELECT id FROM "${db.schema}".sync_run WHERE workflow_id = $1`, [workflowId]))
+      .rows[0]!.id;
+  const changeArgs = (scheduleId: string, arg: string) =>
+    temporal.sourceClient.schedule.getHandle(scheduleId).update((previous) => ({
       ...previous,
-      action: { ...previous.action, args: ['changed after the full pass'] },
+      action: { ...previous.action, args: [arg] },
     }));
-    await waitFor('the pause to show in the schedule list', async () => {
-      for await (const listed of client.schedule.list()) {
-        if (listed.scheduleId === 'listed-cron' && listed.state.paused) return true;
-      }
-      return undefined;
-    });
 
-    await runSync(temporal, syncWorker, { mode: 'incremental', streams: ['schedules'] }, 'listed-incremental');
-    const incrementalRun = await runIdOf('listed-incremental');
-    assert.equal((await row('listed-cron')).paused, true, 'a changed entry is described again');
-    const untouched = await row('listed-interval');
-    assert.equal(untouched.action, actionBefore, 'an unchanged entry is not described: its row keeps its data');
-    assert.equal(untouched.sync_run_id, incrementalRun, 'but the pass records that it saw it');
-    const { rows: live } = await db.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "${db.schema}".schedule WHERE schedule_id LIKE 'listed-%' AND deleted_at IS NULL AND sync_run_id = $1`,
-      [incrementalRun],
-    );
-    assert.equal(live[0]!.n, 5, 'every listed schedule is seen by the pass, so none is marked deleted');
-
+  it('describes every schedule in an incremental pass, so a change its list entry does not show is in the table at once', async () => {
+    await seedSchedules(temporal.sourceClient, 'listed');
     await runSync(temporal, syncWorker, { mode: 'full', streams: ['schedules'] });
-    assert.match((await row('listed-interval')).action, /changed after the full pass/);
+    await changeArgs('listed-interval', 'changed after the full pass');
+    await runSync(temporal, syncWorker, { mode: 'incremental', streams: ['schedules'] });
+    assert.match((await scheduleRow('listed-interval')).action, /changed after the full pass/);
+  });
+
+  it('with TEMPORAL_SYNC_SCHEDULE_DESCRIBES=changed, describes only the schedules whose list entry changed, and the next full pass catches the rest', async () => {
+    const client = temporal.sourceClient;
+    const changedOnly = await startSyncWorker(temporal, db, { scheduleDescribes: 'changed' });
+    try {
+      await runSync(temporal, changedOnly, { mode: 'full', streams: ['schedules'] });
+      const actionBefore = (await scheduleRow('listed-interval')).action;
+
+      // Pausing shows in the schedule's list entry; a new workflow argument does not.
+      await client.schedule.getHandle('listed-cron').pause('paused after the full pass');
+      await changeArgs('listed-interval', 'changed again');
+      await waitFor('the pause to show in the schedule list', async () => {
+        for await (const listed of client.schedule.list()) {
+          if (listed.scheduleId === 'listed-cron' && listed.state.paused) return true;
+        }
+        return undefined;
+      });
+
+      await runSync(temporal, changedOnly, { mode: 'incremental', streams: ['schedules'] }, 'listed-incremental');
+      const incrementalRun = await syncRunIdOf('listed-incremental');
+      assert.equal((await scheduleRow('listed-cron')).paused, true, 'a changed entry is described again');
+      const untouched = await scheduleRow('listed-interval');
+      assert.equal(untouched.action, actionBefore, 'an unchanged entry is not described: its row keeps its data');
+      assert.equal(untouched.sync_run_id, incrementalRun, 'but the pass records that it saw it');
+      const { rows: live } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${db.schema}".schedule WHERE schedule_id LIKE 'listed-%' AND deleted_at IS NULL AND sync_run_id = $1`,
+        [incrementalRun],
+      );
+      assert.equal(live[0]!.n, 5, 'every listed schedule is seen by the pass, so none is marked deleted');
+
+      await runSync(temporal, changedOnly, { mode: 'full', streams: ['schedules'] });
+      assert.match((await scheduleRow('listed-interval')).action, /changed again/);
+    } finally {
+      await changedOnly.stop();
+    }
   });
 });
 
