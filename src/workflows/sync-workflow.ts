@@ -17,6 +17,7 @@ import type { createActivities } from '../activities';
 import type { StreamPlan } from '../activities/types';
 import { startAlerts } from './alerting';
 import { parseSyncInput, type Continuation, type ParsedSyncInput, type Stream, type StreamProgress } from './input';
+import { serverRetriesAfter } from './retries';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -54,6 +55,13 @@ export const progressQuery = defineQuery<SyncProgress>('progress');
 
 /** Runs recorded before alerting existed replay without the alert decision (see "Changing workflow code"). */
 export const ALERTS_PATCH = 'alert-on-outcome';
+
+/**
+ * Runs recorded before it replay as they ran: the run failed with the activity's failure as it came,
+ * and every failed attempt told the incident log. Now a cause retrying cannot fix ends the run
+ * non-retryably, and an attempt the workflow's retry policy will run again raises no alert.
+ */
+export const RETRY_AWARE_FAILURE_PATCH = 'retry-aware-failure';
 
 /**
  * Tells the incident log how a run ended and starts any alert that is due. Bounded and caught:
@@ -235,9 +243,11 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
       return summary;
     }
   } catch (error) {
+    const cancelled = isCancellation(error);
+    const retryAware = !cancelled && patched(RETRY_AWARE_FAILURE_PATCH);
+    const failure = retryAware ? endingFailure(error) : error;
     if (syncRunId !== undefined) {
       const runId = syncRunId;
-      const cancelled = isCancellation(error);
       await CancellationScope.nonCancellable(() =>
         acts.finishSync({
           syncRunId: runId,
@@ -246,14 +256,36 @@ export async function SyncWorkflow(rawInput?: unknown): Promise<SyncSummary> {
           ...counters(),
         }),
       );
-      // A cancelled run was stopped on purpose: it neither opens nor closes an incident.
-      if (!cancelled) await CancellationScope.nonCancellable(() => reportOutcome(runId, 'failed'));
+      // A cancelled run was stopped on purpose: it neither opens nor closes an incident. An attempt the
+      // server will retry is not the sync failing yet: the last attempt speaks for the run.
+      const { retryPolicy, attempt, executionExpirationTime } = workflowInfo();
+      const retried =
+        retryAware && serverRetriesAfter(failure, { retryPolicy, attempt, executionExpirationTime, nowMs: Date.now() });
+      if (retried) log.warn('sync attempt failed; its retry policy runs it again', { attempt, syncRunId: runId });
+      if (!cancelled && !retried) await CancellationScope.nonCancellable(() => reportOutcome(runId, 'failed'));
     }
-    throw error;
+    throw failure;
   }
   // Outside the try: continuing as new ends this run by throwing, and is not a failure to record.
   const { continuation: _previous, ...options } = input;
   return continueAsNew<typeof SyncWorkflow>({ ...options, continuation });
+}
+
+/**
+ * The failure a run ends with. An activity that failed on something retrying cannot fix (access
+ * denied, missing tables, no such namespace) ends the run non-retryably too: the server would
+ * otherwise retry the workflow by its retry policy (the schedules set one), to fail the same way.
+ */
+function endingFailure(error: unknown): unknown {
+  const cause = error instanceof ActivityFailure ? error.cause : undefined;
+  if (!(cause instanceof ApplicationFailure)) return error;
+  if (!cause.nonRetryable && !NON_RETRYABLE_ERROR_TYPES.includes(cause.type ?? '')) return error;
+  return ApplicationFailure.create({
+    type: cause.type ?? undefined,
+    message: cause.message,
+    nonRetryable: true,
+    cause: error as ActivityFailure,
+  });
 }
 
 /** The pages and rows a cancelled activity had written, from the checkpoint it hands back. */

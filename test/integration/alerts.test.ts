@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { alertSettings, type AlertSettings } from '../../src/alerts/settings';
 import { loadConfig } from '../../src/config';
 import type { StalenessCheckResult } from '../../src/workflows/staleness-check';
@@ -186,6 +187,35 @@ describe('alerts: one message per incident, delivered without holding up the syn
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".alert_incident`);
     assert.equal(rows[0].n, 0, 'no incident');
     assert.equal(receiver.received.length, before);
+  });
+
+  it('ends a run with a retry policy, as the schedules start them, at its first attempt on a cause retrying cannot fix, with one alert', async () => {
+    const { db, worker } = await setUp('alerts_policy');
+    await denyWrites(db);
+    const before = receiver.received.length;
+    const workflowId = `alert-policy-${++syncs}`;
+    const handle = await temporal.client.workflow.start('SyncWorkflow', {
+      taskQueue: worker.taskQueue,
+      workflowId,
+      args: [{ mode: 'full' }],
+      retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 1 },
+    });
+    const failure = await handle.result().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(failure instanceof WorkflowFailedError, 'the sync failed');
+    assert.ok(failure.cause instanceof ApplicationFailure, 'it ends with an application failure');
+    assert.equal(failure.cause.type, 'DatabaseAccessDenied');
+    assert.equal(failure.cause.nonRetryable, true, 'which the retry policy does not retry');
+    const { rows: runs } = await db.pool.query(`SELECT status FROM "${db.schema}".sync_run WHERE workflow_id = $1`, [
+      workflowId,
+    ]);
+    assert.deepEqual(runs, [{ status: 'failed' }], 'one attempt ran, not three');
+    const started = await alertsStartedBy(workflowId);
+    assert.equal(started.length, 1, 'the failure opens the incident and starts one alert');
+    await delivered(started[0]!);
+    assert.equal(receiver.received.length, before + 1);
   });
 
   it('sends one Slack message when no sync succeeded within the window, none on the next check, one when fresh', async () => {

@@ -13,7 +13,8 @@ import { startWebhookReceiver } from '../helpers/webhook-receiver';
 const HELP = `Usage: npm run record-histories [-- <name>...]
 
 Runs SyncWorkflow on a fresh dev server in the ways that matter (full, incremental, continued as
-new, cancelled, bad input, a failure that alerts and the recovery after it), StalenessCheckWorkflow
+new, cancelled, bad input, a failure that alerts, the same failure under a retry policy, and the
+recovery after it), StalenessCheckWorkflow
 and AlertWorkflow, and writes each run's event history to test/replay/histories/. The replay test
 replays them against the current workflow code on every test run.
 
@@ -98,6 +99,15 @@ async function main(): Promise<void> {
     await receiver.down();
     await run('failed-alerted', { mode: 'full' });
     await save('failed-alerted', 'failed-alerted');
+    // The same failure in a run with a retry policy, as the schedules start them: it ends at its first attempt.
+    const withRetries = await temporal.client.workflow.start('SyncWorkflow', {
+      taskQueue: worker.taskQueue,
+      workflowId: 'failed-retry-policy',
+      args: [{ mode: 'full' }],
+      retry: { maximumAttempts: 3, initialInterval: '1 second' },
+    });
+    await withRetries.result().catch(() => undefined);
+    await save('failed-retry-policy', 'failed-retry-policy');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await receiver.up();
     const alertId = `temporal-sync-alert/${db.schema}/sync-source/1/opened`;
