@@ -46,7 +46,11 @@ export async function startTemporal(
   options: { uiPort?: number } = {},
 ): Promise<TestTemporal> {
   quietRuntime();
-  const cli = await obtainTemporalCli();
+  // The project's order ends with the SDK's own download: taken when no CLI is found and Go cannot build one.
+  const cli = await obtainTemporalCli().catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).message}\nfalling back to the SDK's download of the dev server\n`);
+    return undefined;
+  });
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: cli ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
