@@ -70,11 +70,20 @@ describe('Dockerfile', () => {
     );
   });
 
-  it('starts the built worker, as npm start does, in exec form so it gets SIGTERM', () => {
+  it('starts the built worker, as npm start does (with its heap cap), in exec form so it gets SIGTERM', () => {
     const cmd = execForm(last(runtime, 'CMD')!.args);
     const start = (JSON.parse(readText('package.json')) as { scripts: { start: string } }).scripts.start;
-    assert.deepEqual(cmd, start.split(' '));
     assert.deepEqual(cmd, ['node', 'dist/worker.js']);
+    const env = Object.fromEntries(
+      all(runtime, 'ENV').flatMap((instruction) =>
+        instruction.args
+          .split(/\s+/)
+          .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      ),
+    );
+    // The image's NODE_OPTIONS carries npm start's flags, so Fly and Kubernetes, which name the command
+    // themselves, run the worker as npm start does.
+    assert.deepEqual([cmd[0], ...(env.NODE_OPTIONS ?? '').split(' '), ...cmd.slice(1)], start.split(' '));
     assert.notEqual(last(runtime, 'STOPSIGNAL')?.args, 'SIGKILL');
     assert.equal(last(runtime, 'EXPOSE')?.args, String(DEFAULT_METRICS_PORT));
   });
