@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
@@ -11,6 +8,7 @@ import { executionToRow, type WorkflowRow } from '../src/source/executions';
 import type { SyncInput } from '../src/workflows/input';
 import type { SyncSummary } from '../src/workflows/sync-workflow';
 import { measureBaseline, measurePageWrites, measureRowWrites } from './support/baseline';
+import { buildWorker } from './support/build';
 import { CountChecks, resetSyncTables, tableCounts } from './support/checks';
 import { addChangedExecutions, removeChangedExecutions } from './support/churn';
 import { childPids, watchCpu, type CpuShares } from './support/cpu';
@@ -19,8 +17,9 @@ import { namespaceFor, startBenchServer, type BenchServer } from './support/serv
 import { encodeForCopy, measureCopy } from './support/sink';
 import { measureDescribes } from './support/schedules';
 import { listAll, measureListing, measureSplitListing, startTimeRanges, startTimeSpan } from './support/source';
+import { runBench, writeResults } from './support/main';
 import { log, median, round2, summarise, timed, type Measurement } from './support/stats';
-import { startCompiledWorker, type CompiledWorker } from './support/worker';
+import { productionNodeFlags, startCompiledWorker, type CompiledWorker } from './support/worker';
 
 const HELP = `Usage: npm run bench [-- --executions 20000] [--repeats 3] [--skip-x5] [--no-build]
 
@@ -30,7 +29,8 @@ Measures the sync against the source's and the database's own limits, on one dev
   2. sink ceiling: COPY of the same rows into an empty workflow table;
   3. full sync: SyncWorkflow end to end through the compiled worker (node dist/worker.js), into
      empty tables, and again over loaded tables;
-  4. incremental sync with no changes, and with 1% of N new executions;
+  4. incremental sync with no changes (also on a worker set to TEMPORAL_SYNC_SCHEDULE_DESCRIBES=changed),
+     and with 1% of N new executions;
   5. baseline: one upsert statement per row, awaited one after another (the seed connector's way);
 then the worker's peak RSS after syncing N, and after a full sync of 5×N in a fresh worker.
 Each is run --repeats times; medians are reported. Every run's row counts are checked against the
@@ -49,9 +49,9 @@ Options:
   --no-build      use dist/ as it is instead of running npm run build first
   --seed-only     seed (N, and 5×N unless --skip-x5) and stop
   --worker-node-options "<flags>"
-                  NODE_OPTIONS for the worker, e.g. "--max-old-space-size=96" to cap its heap`;
+                  node flags for the worker instead of npm start's (${productionNodeFlags().join(' ') || 'none'});
+                  "" runs it with Node's defaults`;
 
-const ROOT = path.resolve(__dirname, '..');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const SCHEMAS = { sink: 'bench_sink', baseline: 'bench_baseline', sync: 'bench_sync', syncX5: 'bench_sync_x5' };
 const INCREMENTAL_LOOKBACK_SECONDS = 5;
@@ -62,7 +62,8 @@ interface Options {
   skipX5: boolean;
   build: boolean;
   seedOnly: boolean;
-  workerNodeOptions: string;
+  /** Node flags of the worker process. */
+  workerNodeFlags: string[];
 }
 
 function parseOptions(): Options | undefined {
@@ -73,7 +74,7 @@ function parseOptions(): Options | undefined {
       'skip-x5': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'seed-only': { type: 'boolean', default: false },
-      'worker-node-options': { type: 'string', default: '' },
+      'worker-node-options': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -89,7 +90,10 @@ function parseOptions(): Options | undefined {
     skipX5: values['skip-x5'],
     build: !values['no-build'] && !values['seed-only'],
     seedOnly: values['seed-only'],
-    workerNodeOptions: values['worker-node-options'],
+    workerNodeFlags:
+      values['worker-node-options'] === undefined
+        ? productionNodeFlags()
+        : values['worker-node-options'].split(/\s+/).filter((flag) => flag !== ''),
   };
 }
 
@@ -150,10 +154,10 @@ function workerEnv(
   schema: string,
   namespace: string,
   taskQueue: string,
-  nodeOptions: string,
+  extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
-    ...(nodeOptions === '' ? {} : { NODE_OPTIONS: nodeOptions }),
+    ...extra,
     DATABASE_URL,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: 'default',
@@ -180,16 +184,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const { executions: n, repeats } = options;
-  if (options.build) {
-    log('build: npm run build');
-    try {
-      execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'pipe' });
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
-      process.stderr.write(`${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);
-      throw new Error('npm run build failed');
-    }
-  }
+  if (options.build) buildWorker();
   const checks = new CountChecks();
   const results: Record<string, unknown> = {
     startedAt: new Date().toISOString(),
@@ -197,7 +192,7 @@ async function main(): Promise<number> {
     repeats,
     cores: os.cpus().length,
     node: process.version,
-    workerNodeOptions: options.workerNodeOptions,
+    workerNodeFlags: options.workerNodeFlags,
   };
   const NAMESPACE = namespaceFor(n);
   const NAMESPACE_X5 = namespaceFor(5 * n);
@@ -296,9 +291,7 @@ async function main(): Promise<number> {
         `through the compiled worker (node dist/worker.js) into empty tables, then again over the loaded tables`,
     );
     const taskQueue = 'bench-sync';
-    worker = await startCompiledWorker(
-      workerEnv(server, SCHEMAS.sync, NAMESPACE, taskQueue, options.workerNodeOptions),
-    );
+    worker = await startCompiledWorker(workerEnv(server, SCHEMAS.sync, NAMESPACE, taskQueue), options.workerNodeFlags);
     const idleRss = worker.rssMb();
     log(`  worker RSS once ready, before any sync: ${idleRss} MB`);
     const context = { server, pool, schema: SCHEMAS.sync, taskQueue, source, checks };
@@ -398,6 +391,22 @@ async function main(): Promise<number> {
     await worker.stop();
     worker = undefined;
 
+    log(`\n   incremental, no change, a worker with TEMPORAL_SYNC_SCHEDULE_DESCRIBES=changed`);
+    worker = await startCompiledWorker(
+      workerEnv(server, SCHEMAS.sync, NAMESPACE, taskQueue, { TEMPORAL_SYNC_SCHEDULE_DESCRIBES: 'changed' }),
+      options.workerNodeFlags,
+    );
+    const changedDescribesRuns: SyncRun[] = [];
+    for (let i = 0; i < repeats; i += 1)
+      changedDescribesRuns.push(await checkedSync('incremental, no change, changed describes', context, incremental));
+    const noChangeChangedDescribes = summarise(
+      changedDescribesRuns.map((run) => run.ms),
+      median(changedDescribesRuns.map((run) => run.summary.streams.workflows?.rows ?? 0)),
+    );
+    line('incremental, no change, describing changed only', noChangeChangedDescribes);
+    await worker.stop();
+    worker = undefined;
+
     let peakX5: number | undefined;
     let fullX5: Measurement | undefined;
     if (!options.skipX5) {
@@ -406,7 +415,8 @@ async function main(): Promise<number> {
       await seedExecutions(server, sourceX5, 5 * n);
       await seedSchedules(sourceX5);
       worker = await startCompiledWorker(
-        workerEnv(server, SCHEMAS.syncX5, NAMESPACE_X5, 'bench-sync-x5', options.workerNodeOptions),
+        workerEnv(server, SCHEMAS.syncX5, NAMESPACE_X5, 'bench-sync-x5'),
+        options.workerNodeFlags,
       );
       const contextX5 = { ...context, schema: SCHEMAS.syncX5, taskQueue: 'bench-sync-x5', source: sourceX5 };
       const run = await checkedSync('full sync of 5×N', contextX5, { mode: 'full' });
@@ -424,6 +434,7 @@ async function main(): Promise<number> {
       pageWritesToRowWrites: round2(pageWrites.rowsPerSecond / rowWrites.rowsPerSecond),
       incrementalNoChangeToFull: round2(noChange.medianMs / full.medianMs),
       incrementalNoChangeWorkflowsToFull: round2(noChangeWorkflows.medianMs / full.medianMs),
+      incrementalNoChangeChangedDescribesToFull: round2(noChangeChangedDescribes.medianMs / full.medianMs),
       incrementalChangedToFull: round2(changedMeasurement.medianMs / full.medianMs),
       resyncToSourceCeiling: round2(resync.rowsPerSecond / sourceCeiling.rowsPerSecond),
       peakRssX5ToN: peakX5 === undefined ? null : round2(peakX5 / peakN),
@@ -438,6 +449,9 @@ async function main(): Promise<number> {
     log(`  writes alone: set-based / per-row ${ratios.pageWritesToRowWrites}`);
     log(`  incremental no-change / full    ${ratios.incrementalNoChangeToFull}  (time; target <= 0.05)`);
     log(`  incremental no-change, workflows stream alone / full ${ratios.incrementalNoChangeWorkflowsToFull}`);
+    log(
+      `  incremental no-change, TEMPORAL_SYNC_SCHEDULE_DESCRIBES=changed / full ${ratios.incrementalNoChangeChangedDescribesToFull}`,
+    );
     log(`  incremental 1% changed / full   ${ratios.incrementalChangedToFull}  (time)`);
     log(`  full over loaded / source ceil. ${ratios.resyncToSourceCeiling}`);
     if (ratios.peakRssX5ToN !== null)
@@ -468,6 +482,7 @@ async function main(): Promise<number> {
       fullOverLoaded: { ...resync, cpu: resyncCpu },
       incrementalNoChange: { ...noChange, rowsRead: noChangeRows },
       incrementalNoChangeWorkflowsOnly: noChangeWorkflows,
+      incrementalNoChangeChangedDescribes: noChangeChangedDescribes,
       fullWorkflowsOnly: fullWorkflows,
       scheduleDescribes: describes,
       incrementalChanged: { ...changedMeasurement, changedExecutions: changed, rowsRead: changedRows },
@@ -477,11 +492,7 @@ async function main(): Promise<number> {
       targets,
       countFailures: checks.failures,
     });
-    const directory = path.join(ROOT, 'bench', 'results');
-    mkdirSync(directory, { recursive: true });
-    const file = path.join(directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-n${n}.json`);
-    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-    log(`results written to ${path.relative(ROOT, file)}`);
+    writeResults(`n${n}`, results);
     return checks.failures.length === 0 ? 0 : 1;
   } finally {
     await worker?.stop();
@@ -492,11 +503,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}${cause}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -11,7 +11,10 @@ export interface CompiledWorker {
   peakRssMb(): number;
   rssMb(): number;
   output(): string;
+  /** SIGTERM: the worker drains at a page boundary and exits. */
   stop(): Promise<void>;
+  /** SIGKILL: the worker dies wherever it is, as in a crash. */
+  kill(): Promise<void>;
 }
 
 function statusField(pid: number, field: 'VmHWM' | 'VmRSS'): number {
@@ -20,11 +23,28 @@ function statusField(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return Math.round(kb / 102.4) / 10;
 }
 
-/** The worker as production runs it: the compiled entry point (npm run build), prebuilt workflow bundle. */
-export async function startCompiledWorker(env: Record<string, string>): Promise<CompiledWorker> {
+/** The node flags npm start gives the worker (package.json's start script), e.g. its heap cap. */
+export function productionNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = scripts.start.trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/worker.js')
+    throw new Error(`npm start is not "node [flags] dist/worker.js": ${scripts.start}`);
+  return words.slice(1, -1);
+}
+
+/**
+ * The worker as production runs it: the compiled entry point (npm run build), prebuilt workflow
+ * bundle, npm start's node flags unless `nodeFlags` replaces them.
+ */
+export async function startCompiledWorker(
+  env: Record<string, string>,
+  nodeFlags: string[] = productionNodeFlags(),
+): Promise<CompiledWorker> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME'];
   const base = Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/worker.js')], {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, 'dist/worker.js')], {
     cwd: ROOT,
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,6 +72,10 @@ export async function startCompiledWorker(env: Record<string, string>): Promise<
     output: () => output,
     async stop() {
       if (running) process.kill(pid, 'SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (running) process.kill(pid, 'SIGKILL');
       await exited;
     },
   };
