@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import { SHUTDOWN_MARGIN_SECONDS } from '../../src/config';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
 import { findTemporalCli, obtainTemporalCli } from '../../src/temporal/cli-binary';
@@ -109,7 +110,8 @@ export class DevStack {
     this.pool = undefined;
     for (const child of [...this.started].reverse()) {
       if (!child.running()) continue;
-      const grace = child.name === 'worker' ? (WORKER_GRACE_SECONDS + 5) * 1000 : 15_000;
+      // The worker forces its own stop half the margin after its grace time: kill only after the whole margin, as the deploy files do.
+      const grace = child.name === 'worker' ? (WORKER_GRACE_SECONDS + SHUTDOWN_MARGIN_SECONDS) * 1000 : 15_000;
       await child.stop(grace);
       this.say(`stopped ${child.name} (pid ${child.pid})`);
     }

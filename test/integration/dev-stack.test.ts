@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { Connection } from '@temporalio/client';
 import pg from 'pg';
+import { DEFAULT_SCHEDULES } from '../../src/schedules/defaults';
+import { executionToRow } from '../../src/source/executions';
 import { waitFor } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
+const DEV_SYNC_WORKFLOW_ID = 'temporal-sync-dev-full-sync';
+const MANAGED_SCHEDULE_IDS = DEFAULT_SCHEDULES.map((schedule) => schedule.id).sort();
 
 interface DevRun {
   pid: number;
@@ -49,7 +54,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Waits for the stack to be up and reads what it printed: the psql URL, the counts, the PIDs it started. */
+/** Waits for the stack to be up and reads what it printed: the links, the counts, the first sync's summary, the PIDs it started. */
 async function waitUntilUp(run: DevRun, dataDir: string) {
   let exitCode: number | null | undefined;
   void run.exited.then((code) => (exitCode = code));
@@ -77,8 +82,22 @@ async function waitUntilUp(run: DevRun, dataDir: string) {
     pid: Number(match[2]),
   }));
   const pidsFile = JSON.parse(readFileSync(path.join(dataDir, 'pids.json'), 'utf8')) as Record<string, number>;
-  return { psql, schema: tables[2]!, counts, started, pidsFile };
+  const webUi = /^\s+Web UI\s+(\S+)$/m.exec(output)?.[1];
+  const temporalAddress = /^\s+Temporal\s+(\S+) /m.exec(output)?.[1];
+  // e.g. "SyncWorkflow (sync_run 1): workflows 1 rows in 1 page(s), schedules 3 rows in 1 page(s)"
+  const summaryLine = /SyncWorkflow \(sync_run (\d+)\): (.+)$/m.exec(output);
+  assert.ok(webUi && temporalAddress && summaryLine, `no Web UI link, Temporal address or sync summary in:\n${output}`);
+  const streams: Record<string, { rows: number; pages: number }> = {};
+  for (const part of summaryLine[2]!.split(', ')) {
+    const stream = /^(\w+) (\d+) rows in (\d+) page\(s\)$/.exec(part);
+    assert.ok(stream, `unreadable stream summary "${part}" in "${summaryLine[0]}"`);
+    streams[stream[1]!] = { rows: Number(stream[2]), pages: Number(stream[3]) };
+  }
+  const summary = { syncRunId: Number(summaryLine[1]), streams };
+  return { psql, schema: tables[2]!, counts, started, pidsFile, webUi, temporalAddress, summary };
 }
+
+type StackUp = Awaited<ReturnType<typeof waitUntilUp>>;
 
 async function countsInDatabase(databaseUrl: string, schema: string): Promise<Record<string, number>> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -109,10 +128,330 @@ async function devSyncStatuses(databaseUrl: string, schema: string): Promise<str
   }
 }
 
+interface DatabaseSnapshot {
+  workflows: string[];
+  schedules: string[];
+  syncRuns: Array<{ id: number; key: string; workflowId: string; startedAtMs: number }>;
+  syncStates: string[];
+}
+
+const runKey = (workflowId: string, runId: string) => `${workflowId}/${runId}`;
+
+/** The keys of what the tables hold, read in one go. */
+async function databaseSnapshot(databaseUrl: string, schema: string): Promise<DatabaseSnapshot> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const workflows = await client.query<{ workflow_id: string; run_id: string }>(
+      `SELECT workflow_id, run_id FROM "${schema}".workflow`,
+    );
+    const schedules = await client.query<{ schedule_id: string }>(`SELECT schedule_id FROM "${schema}".schedule`);
+    const syncRuns = await client.query<{ id: string; workflow_id: string; run_id: string; started_ms: string }>(
+      `SELECT id, workflow_id, run_id, floor(extract(epoch FROM started_at) * 1000) AS started_ms
+         FROM "${schema}".sync_run ORDER BY id`,
+    );
+    const syncStates = await client.query<{ stream: string }>(`SELECT stream FROM "${schema}".sync_state`);
+    return {
+      workflows: workflows.rows.map((row) => runKey(row.workflow_id, row.run_id)).sort(),
+      schedules: schedules.rows.map((row) => row.schedule_id).sort(),
+      syncRuns: syncRuns.rows.map((row) => ({
+        id: Number(row.id),
+        key: runKey(row.workflow_id, row.run_id),
+        workflowId: row.workflow_id,
+        startedAtMs: Number(row.started_ms),
+      })),
+      syncStates: syncStates.rows.map((row) => row.stream).sort(),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+interface ServerExecution {
+  key: string;
+  workflowId: string;
+  type: string | null;
+  status: string;
+  startMs: number;
+}
+
+/** What the dev server holds in the `default` namespace: every execution (raw visibility API) and schedule. */
+async function namespaceSnapshot(address: string): Promise<{ executions: ServerExecution[]; schedules: string[] }> {
+  const connection = await Connection.connect({ address });
+  try {
+    const executions: ServerExecution[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.listWorkflowExecutions({
+        namespace: 'default',
+        pageSize: 1000,
+        nextPageToken,
+      });
+      for (const info of page.executions) {
+        const row = executionToRow('default', info);
+        executions.push({
+          key: runKey(row.workflow_id, row.run_id),
+          workflowId: row.workflow_id,
+          type: row.workflow_type,
+          status: row.status,
+          startMs: Date.parse(row.start_time!),
+        });
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    const schedules: string[] = [];
+    let scheduleToken: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.listSchedules({
+        namespace: 'default',
+        maximumPageSize: 1000,
+        nextPageToken: scheduleToken,
+      });
+      schedules.push(...page.schedules.map((schedule) => schedule.scheduleId!));
+      scheduleToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (scheduleToken);
+    return { executions, schedules: schedules.sort() };
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * The printed counts, the tables and the dev server agree exactly: the tables hold every execution the
+ * namespace held when the dev stack's (latest) first sync began and nothing the server does not hold;
+ * an execution started after that (a schedule firing meanwhile) may or may not be in yet. The schedules
+ * are the three managed ones, on both sides; sync_state has one row per stream the sync reported.
+ */
+async function assertTablesMatchServer(up: StackUp, label: string) {
+  // The tables first: whatever they hold, the server already held, and still holds, when it is read next.
+  const db = await databaseSnapshot(up.psql, up.schema);
+  const server = await namespaceSnapshot(up.temporalAddress);
+  const show = (value: unknown) => JSON.stringify(value, null, 1);
+
+  assert.deepEqual(
+    {
+      workflow: db.workflows.length,
+      schedule: db.schedules.length,
+      sync_run: db.syncRuns.length,
+      sync_state: db.syncStates.length,
+    },
+    up.counts,
+    `${label}: printed counts against the tables`,
+  );
+
+  const devRuns = db.syncRuns.filter((run) => run.workflowId === DEV_SYNC_WORKFLOW_ID);
+  const devRun = devRuns.at(-1);
+  assert.ok(devRun, `${label}: no sync_run row for ${DEV_SYNC_WORKFLOW_ID}: ${show(db.syncRuns)}`);
+  assert.equal(devRun.id, up.summary.syncRunId, `${label}: the printed sync_run is the latest dev sync's`);
+
+  const inTables = new Set(db.workflows);
+  const heldAtStart = server.executions.filter((execution) => execution.startMs < devRun.startedAtMs);
+  const startedSince = server.executions.filter((execution) => execution.startMs >= devRun.startedAtMs);
+  const expected = [
+    ...heldAtStart.map((execution) => execution.key),
+    ...startedSince.filter((execution) => inTables.has(execution.key)).map((execution) => execution.key),
+  ].sort();
+  assert.deepEqual(
+    db.workflows,
+    expected,
+    `${label}: workflow rows against the ${server.executions.length} executions the dev server holds ` +
+      `(sync began at ${new Date(devRun.startedAtMs).toISOString()}): ${show(server.executions)}`,
+  );
+  assert.ok(inTables.has(devRun.key), `${label}: the first sync did not record its own run ${devRun.key}`);
+  assert.equal(up.counts.workflow, expected.length);
+
+  const syncExecutions = new Set(
+    server.executions.filter((execution) => execution.type === 'SyncWorkflow').map((execution) => execution.key),
+  );
+  assert.deepEqual(
+    db.syncRuns.filter((run) => !syncExecutions.has(run.key)),
+    [],
+    `${label}: sync_run rows for runs that are not SyncWorkflow executions on the dev server`,
+  );
+  assert.deepEqual(
+    devRuns.map((run) => run.key).sort(),
+    server.executions
+      .filter((execution) => execution.workflowId === DEV_SYNC_WORKFLOW_ID)
+      .map((execution) => execution.key)
+      .sort(),
+    `${label}: one sync_run row per dev sync execution on the dev server`,
+  );
+
+  assert.deepEqual(db.schedules, MANAGED_SCHEDULE_IDS, `${label}: schedule rows`);
+  assert.deepEqual(server.schedules, MANAGED_SCHEDULE_IDS, `${label}: schedules on the dev server`);
+  assert.deepEqual(db.syncStates, Object.keys(up.summary.streams).sort(), `${label}: one sync_state row per stream`);
+  assert.equal(up.summary.streams.schedules?.rows, MANAGED_SCHEDULE_IDS.length, `${label}: ${show(up.summary)}`);
+  // While no other sync has run (a scheduled one would write rows too), the full listing wrote every row.
+  if (db.syncRuns.every((run) => run.workflowId === DEV_SYNC_WORKFLOW_ID)) {
+    assert.equal(
+      up.summary.streams.workflows?.rows,
+      up.counts.workflow,
+      `${label}: rows the sync listed against the workflow table: ${show(up.summary)}`,
+    );
+  }
+}
+
+/** The printed Web UI link is the dev server's UI for the default namespace, and it answers 200 there. */
+async function assertWebUiAnswers(up: StackUp, uiPort: number) {
+  const expected = `http://127.0.0.1:${uiPort}/namespaces/default/workflows`;
+  assert.equal(up.webUi, expected, 'the printed Web UI link');
+  const response = await fetch(expected, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  const body = await response.text();
+  assert.equal(response.status, 200, `GET ${expected}: ${response.status} ${body.slice(0, 200)}`);
+}
+
+interface ListeningSocket {
+  owner: string;
+  pid: number;
+  address: string;
+  port: number;
+}
+
+/** TCP sockets in LISTEN state from /proc/net/tcp{,6}, by inode; undefined where there is no /proc (not Linux). */
+function listeningByInode(): Map<string, { address: string; port: number }> | undefined {
+  const table = new Map<string, { address: string; port: number }>();
+  let readAny = false;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    readAny = true;
+    for (const line of text.trim().split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A') continue; // TCP_LISTEN
+      const [hexAddress, hexPort] = fields[1]!.split(':');
+      // Each 32-bit word is in host (little-endian) order.
+      const bytes = hexAddress!.match(/.{8}/g)!.flatMap((word) => word.match(/../g)!.reverse());
+      const address =
+        bytes.length === 4
+          ? bytes.map((byte) => parseInt(byte, 16)).join('.')
+          : bytes
+              .join('')
+              .match(/.{4}/g)!
+              .map((group) => group.replace(/^0{1,3}/, ''))
+              .join(':');
+      table.set(fields[9]!, { address, port: parseInt(hexPort!, 16) });
+    }
+  }
+  return readAny ? table : undefined;
+}
+
+/** The processes and all their descendants, from /proc/<pid>/stat. */
+function withDescendants(roots: Array<{ name: string; pid: number }>): Array<{ name: string; pid: number }> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const all: Array<{ name: string; pid: number }> = [];
+  const visit = (name: string, pid: number) => {
+    if (all.some((known) => known.pid === pid)) return;
+    all.push({ name, pid });
+    for (const child of children.get(pid) ?? []) visit(`${name} (child)`, child);
+  };
+  for (const root of roots) visit(root.name, root.pid);
+  return all;
+}
+
+/** Every TCP port the processes (and their children) listen on; undefined where /proc cannot tell. */
+function listeningSockets(processes: Array<{ name: string; pid: number }>): ListeningSocket[] | undefined {
+  const table = listeningByInode();
+  if (!table) return undefined;
+  const sockets: ListeningSocket[] = [];
+  for (const { name, pid } of withDescendants(processes)) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target = '';
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      const listening = inode === undefined ? undefined : table.get(inode);
+      if (listening) sockets.push({ owner: name, pid, ...listening });
+    }
+  }
+  return sockets;
+}
+
+/** A loopback connect is refused, and a server can listen there again: nothing holds the port. */
+async function assertPortFree(port: number, what: string) {
+  const connectOutcome = await new Promise<string>((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('accepted');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+  assert.equal(
+    connectOutcome,
+    'ECONNREFUSED',
+    `${what} port ${port}: a connection to 127.0.0.1:${port} was not refused`,
+  );
+  const server = net.createServer();
+  const listenOutcome = await new Promise<string>((resolve) => {
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve('listening'));
+  });
+  if (listenOutcome === 'listening') await new Promise((resolve) => server.close(resolve));
+  assert.equal(listenOutcome, 'listening', `${what} port ${port}: cannot listen on 127.0.0.1:${port} again`);
+}
+
+interface PortsInUse {
+  /** The ports the test chose for the stack, by what listens there. */
+  chosen: Array<{ port: number; what: string }>;
+  /** Every listening socket of the stack's processes while it was up (Linux), the chosen ones included. */
+  sockets: ListeningSocket[] | undefined;
+}
+
+/** While the stack is up: it listens on the ports it was given, each in the process it belongs to. */
+function portsInUse(run: DevRun, up: StackUp, ports: { temporal: number; ui: number; postgres: number }): PortsInUse {
+  const chosen = [
+    { port: ports.temporal, what: 'Temporal gRPC', owner: 'Temporal dev server' },
+    { port: ports.ui, what: 'Temporal Web UI', owner: 'Temporal dev server' },
+    { port: ports.postgres, what: 'embedded Postgres', owner: 'embedded Postgres' },
+  ];
+  const sockets = listeningSockets([...up.started, { name: 'dev command', pid: run.pid }]);
+  if (sockets) {
+    for (const { port, what, owner } of chosen) {
+      assert.ok(
+        sockets.some((socket) => socket.port === port && socket.owner === owner),
+        `${what} port ${port} is not listened on by the ${owner}: ${JSON.stringify(sockets)}`,
+      );
+    }
+  }
+  return { chosen: chosen.map(({ port, what }) => ({ port, what })), sockets };
+}
+
+/** After the stop: no process listens on any port the stack used any more. */
+async function assertPortsReleased(ports: PortsInUse) {
+  for (const { port, what } of ports.chosen) await assertPortFree(port, what);
+  if (!ports.sockets) return;
+  const stillListening = new Map([...(listeningByInode() ?? new Map()).values()].map((entry) => [entry.port, entry]));
+  const held = ports.sockets.filter((socket) => stillListening.has(socket.port));
+  assert.deepEqual(held, [], `ports of the stopped stack still listened on: ${JSON.stringify(held)}`);
+}
+
 async function stopAndCheckNothingLeft(
   run: DevRun,
   started: Array<{ name: string; pid: number }>,
   signal: NodeJS.Signals,
+  ports: PortsInUse,
 ) {
   process.kill(run.pid, signal);
   let timer: NodeJS.Timeout | undefined;
@@ -125,6 +464,7 @@ async function stopAndCheckNothingLeft(
   assert.equal(code, 0, run.output());
   for (const { name, pid } of started) assert.equal(isAlive(pid), false, `${name} (pid ${pid}) still running`);
   assert.equal(isAlive(run.pid), false);
+  await assertPortsReleased(ports);
 }
 
 describe('npm run dev', () => {
@@ -172,15 +512,17 @@ describe('npm run dev', () => {
   });
 
   test('with no DATABASE_URL: embedded Postgres, first sync fills the tables, Ctrl-C stops everything; a second run carries on, SIGTERM stops it', async () => {
-    const ports = [
+    const ports = { temporal: await freePort(), ui: await freePort(), postgres: await freePort() };
+    const args = [
+      '--data-dir',
+      dataDir,
       '--temporal-port',
-      await freePort(),
+      String(ports.temporal),
       '--ui-port',
-      await freePort(),
+      String(ports.ui),
       '--postgres-port',
-      await freePort(),
+      String(ports.postgres),
     ];
-    const args = ['--data-dir', dataDir, ...ports.map(String)];
 
     const first = runDev(args);
     leftovers.push(first.pid);
@@ -192,17 +534,24 @@ describe('npm run dev', () => {
     );
     assert.deepEqual(Object.values(up.pidsFile).sort(), [first.pid, ...up.started.map((child) => child.pid)].sort());
     assert.match(up.psql, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+    assert.equal(up.psql, `postgres://postgres@127.0.0.1:${ports.postgres}/postgres`);
+    assert.equal(up.temporalAddress, `127.0.0.1:${ports.temporal}`);
+    const firstPorts = portsInUse(first, up, ports);
+    await assertWebUiAnswers(up, ports.ui);
 
     assert.deepEqual(await countsInDatabase(up.psql, up.schema), up.counts);
     // The first sync saw itself running in the namespace and the three schedules applied before it,
     // recorded its run, and finished both streams. (A schedule firing meanwhile adds a run of its own.)
-    assert.ok(up.counts.workflow! >= 1, JSON.stringify(up.counts));
+    await assertTablesMatchServer(up, 'first run');
     assert.equal(up.counts.schedule, 3);
     assert.equal(up.counts.sync_state, 2);
-    assert.match(first.output(), /created schedule temporal-sync-hourly-incremental/);
+    assert.deepEqual(
+      [...first.output().matchAll(/created schedule (\S+)/g)].map((match) => match[1]).sort(),
+      MANAGED_SCHEDULE_IDS,
+    );
     assert.deepEqual(await devSyncStatuses(up.psql, up.schema), ['completed']);
 
-    await stopAndCheckNothingLeft(first, up.started, 'SIGINT');
+    await stopAndCheckNothingLeft(first, up.started, 'SIGINT', firstPorts);
     assert.equal(existsSync(path.join(dataDir, 'pids.json')), false);
 
     // Same data folder: Temporal's history and the tables are still there, and the new sync adds to them.
@@ -210,6 +559,8 @@ describe('npm run dev', () => {
     leftovers.push(second.pid);
     const again = await waitUntilUp(second, dataDir);
     leftovers.push(...again.started.map((child) => child.pid));
+    const secondPorts = portsInUse(second, again, ports);
+    await assertWebUiAnswers(again, ports.ui);
     assert.deepEqual(await devSyncStatuses(again.psql, again.schema), ['completed', 'completed']);
     assert.match(second.output(), /schedules already in place/);
     assert.ok(
@@ -217,6 +568,7 @@ describe('npm run dev', () => {
       `${JSON.stringify(again.counts)} after ${JSON.stringify(up.counts)}`,
     );
     assert.deepEqual(await countsInDatabase(again.psql, again.schema), again.counts);
-    await stopAndCheckNothingLeft(second, again.started, 'SIGTERM');
+    await assertTablesMatchServer(again, 'second run');
+    await stopAndCheckNothingLeft(second, again.started, 'SIGTERM', secondPorts);
   });
 });
