@@ -110,8 +110,13 @@ export const envSchema = temporalEnvSchema.extend({
   TEMPORAL_SYNC_STALENESS_SECONDS: positiveInt(2_592_000).default(7200),
   TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
-  /** Which schedules an incremental pass describes: all, or only those whose list entry changed. */
-  TEMPORAL_SYNC_SCHEDULE_DESCRIBES: z.enum(['all', 'changed'], { error: 'must be all or changed' }).default('all'),
+  /** An incremental pass re-describes a schedule whose list entry is unchanged once its describe is this old; 0: always. */
+  TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 604800')
+    .max(604_800, 'must be between 0 and 604800')
+    .default(600),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -132,7 +137,7 @@ export interface Config {
   metricsHost: string;
   shutdownGraceSeconds: number;
   migrateOnStart: boolean;
-  scheduleDescribes: Env['TEMPORAL_SYNC_SCHEDULE_DESCRIBES'];
+  scheduleRedescribeSeconds: number;
   workflowBundlePath: string | undefined;
   alerts: {
     webhookUrl: string | undefined;
@@ -217,7 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsHost: vars.TEMPORAL_SYNC_METRICS_HOST,
     shutdownGraceSeconds: vars.TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS,
     migrateOnStart: vars.TEMPORAL_SYNC_MIGRATE_ON_START,
-    scheduleDescribes: vars.TEMPORAL_SYNC_SCHEDULE_DESCRIBES,
+    scheduleRedescribeSeconds: vars.TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS,
     workflowBundlePath: vars.TEMPORAL_SYNC_WORKFLOW_BUNDLE,
     alerts: {
       webhookUrl: vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL,

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
             metrics: metrics.recorder,
             draining: draining.signal,
             alerts: alertSettings(config),
-            scheduleDescribes: config.scheduleDescribes,
+            scheduleRedescribeSeconds: config.scheduleRedescribeSeconds,
           },
         }),
     );

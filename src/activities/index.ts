@@ -27,7 +27,8 @@ import type {
   SyncPlan,
 } from './types';
 
-export type ScheduleDescribes = 'all' | 'changed';
+/** How old a schedule's describe may be before an incremental pass describes it again, though its list entry is unchanged. */
+export const DEFAULT_SCHEDULE_REDESCRIBE_SECONDS = 600;
 
 export interface SyncDependencies {
   pool: pg.Pool;
@@ -40,11 +41,11 @@ export interface SyncDependencies {
   /** How many schedules are described at once. */
   describeConcurrency?: number;
   /**
-   * Which schedules an incremental pass describes: `all` (the default), or only those whose list
-   * entry changed (`changed`: cheaper with thousands of schedules, but what a list entry does not
-   * show, such as the action's arguments or the policies, waits for the next full pass).
+   * An incremental pass describes a schedule whose list entry is unchanged only when its row was
+   * described longer ago than this (default 600 s; 0: every pass describes every schedule). What a
+   * list entry does not show (the action's arguments, the policies, running counters) is never older.
    */
-  scheduleDescribes?: ScheduleDescribes;
+  scheduleRedescribeSeconds?: number;
   /** Webhook, staleness window and links for alerts; without it incidents are recorded and nothing is sent. */
   alerts?: AlertSettings;
   /** Where pages, rows and pass durations are counted (the worker's Prometheus registry). */
@@ -62,7 +63,7 @@ export function createActivities(deps: SyncDependencies) {
   const upsertWorkflowSql = buildUpsertSql(schema, workflowTable);
   const upsertScheduleSql = buildUpsertSql(schema, scheduleTable);
   const describeConcurrency = deps.describeConcurrency ?? 8;
-  const scheduleDescribes = deps.scheduleDescribes ?? 'all';
+  const scheduleRedescribeSeconds = deps.scheduleRedescribeSeconds ?? DEFAULT_SCHEDULE_REDESCRIBE_SECONDS;
   const metrics = deps.metrics ?? noMetrics;
   const pageOptions = { draining: deps.draining };
 
@@ -146,18 +147,31 @@ export function createActivities(deps: SyncDependencies) {
             };
           },
           writePage: async (listed) => {
-            // Every pass describes every schedule, unless the worker is set to describe, in incremental
-            // passes, only those whose list entry changed since their row was written.
+            // A full pass describes every schedule; an incremental one those whose list entry changed,
+            // and the others once their last describe is older than the redescribe age.
             const unchanged =
-              incremental && scheduleDescribes === 'changed'
-                ? await unchangedSchedules(pool, schema, namespace, listed)
+              incremental && scheduleRedescribeSeconds > 0
+                ? await unchangedSchedules(
+                    pool,
+                    schema,
+                    namespace,
+                    listed,
+                    new Date(Date.now() - scheduleRedescribeSeconds * 1000),
+                  )
                 : new Set<string>();
             const described = await mapWithConcurrency(
               listed.filter(({ scheduleId }) => !unchanged.has(scheduleId)),
               describeConcurrency,
               async ({ scheduleId, fingerprint }): Promise<ListedScheduleRow | undefined> => {
+                const described_at = new Date().toISOString();
                 const description = await describeSchedule(source, scheduleId);
-                return description && { ...scheduleToRow(namespace, description), list_fingerprint: fingerprint };
+                return (
+                  description && {
+                    ...scheduleToRow(namespace, description),
+                    list_fingerprint: fingerprint,
+                    described_at,
+                  }
+                );
               },
             );
             const rows = described.filter((row): row is ListedScheduleRow => row !== undefined);

@@ -2,19 +2,20 @@ import type pg from 'pg';
 import type { ListedSchedule } from '../source/schedule-listing';
 import { qualified } from './identifiers';
 
-/** The listed schedules whose live row was written from this very list entry. */
+/** The listed schedules whose live row was written from this very list entry, by a describe since `describedSince`. */
 export async function unchangedSchedules(
   pool: pg.Pool,
   schema: string,
   namespace: string,
   listed: readonly ListedSchedule[],
+  describedSince: Date,
 ): Promise<Set<string>> {
   const { rows } = await pool.query<{ schedule_id: string }>(
     `SELECT t.schedule_id FROM ${qualified(schema, 'schedule')} t
      JOIN unnest($2::text[], $3::text[]) AS l(schedule_id, fingerprint)
        ON t.schedule_id = l.schedule_id AND t.list_fingerprint = l.fingerprint
-     WHERE t.namespace = $1 AND t.deleted_at IS NULL`,
-    [namespace, listed.map((s) => s.scheduleId), listed.map((s) => s.fingerprint)],
+     WHERE t.namespace = $1 AND t.deleted_at IS NULL AND t.described_at >= $4`,
+    [namespace, listed.map((s) => s.scheduleId), listed.map((s) => s.fingerprint), describedSince],
   );
   return new Set(rows.map((row) => row.schedule_id));
 }

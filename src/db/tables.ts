@@ -38,8 +38,8 @@ export const workflowTable: TableSpec<ReadWorkflowRow> = {
     OR ((t.close_time IS NULL) = (excluded.close_time IS NULL) AND excluded.read_at < t.read_at)`,
 };
 
-/** A schedule row with the digest of the list entry it was described from (see schedule-listing.ts). */
-export type ListedScheduleRow = ScheduleRow & { list_fingerprint: string | null };
+/** A schedule row with the digest of the list entry it was described from (see schedule-listing.ts), and when. */
+export type ListedScheduleRow = ScheduleRow & { list_fingerprint: string | null; described_at: string };
 
 export const scheduleTable: TableSpec<ListedScheduleRow> = {
   table: 'schedule',
@@ -65,6 +65,7 @@ export const scheduleTable: TableSpec<ListedScheduleRow> = {
     ['created_at', 'timestamptz'],
     ['last_updated_at', 'timestamptz'],
     ['list_fingerprint', 'text'],
+    ['described_at', 'timestamptz'],
   ],
   key: ['namespace', 'schedule_id'],
   // A schedule re-created under the same ID starts again; otherwise its counters and update time only grow.

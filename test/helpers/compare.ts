@@ -10,7 +10,14 @@ export function canonicalTimestamp(value: string): string {
 }
 
 /** Columns the sync writes about its own work (when, which run, deleted), not copied from the source. */
-export const BOOKKEEPING_COLUMNS = ['synced_at', 'deleted_at', 'sync_run_id', 'list_fingerprint', 'read_at'];
+export const BOOKKEEPING_COLUMNS = [
+  'synced_at',
+  'deleted_at',
+  'sync_run_id',
+  'list_fingerprint',
+  'read_at',
+  'described_at',
+];
 
 /** A row as it should read back from Postgres: storable JSON, canonical timestamps, bookkeeping dropped. */
 export function comparable(row: object, dropColumns: readonly string[] = BOOKKEEPING_COLUMNS): Record<string, unknown> {

@@ -124,7 +124,11 @@ export async function seedSchedules(client: Client, tag: string): Promise<string
   const action = { type: 'startWorkflow' as const, workflowType: 'completes', taskQueue: SEED_TASK_QUEUE, args: [] };
   const definitions: Array<Omit<ScheduleOptions, 'action'>> = [
     { scheduleId: `${tag}-cron`, spec: { cronExpressions: ['0 12 * * MON-FRI'] } },
-    { scheduleId: `${tag}-interval`, spec: { intervals: [{ every: '1 hour', offset: '5 minutes' }] } },
+    // Starts in 2099: an hourly action firing in the middle of a test would add a run and change counters.
+    {
+      scheduleId: `${tag}-interval`,
+      spec: { intervals: [{ every: '1 hour', offset: '5 minutes' }], startAt: new Date('2099-01-01T00:00:00Z') },
+    },
     {
       scheduleId: `${tag}-calendar "quoted" ü`,
       spec: {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AlertSettings } from '../../src/alerts/settings';
-import type { ScheduleDescribes } from '../../src/activities';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WORKFLOWS_PATH, createSyncWorker } from '../../src/sync-worker';
 import type { SyncInput } from '../../src/workflows/input';
@@ -49,7 +48,7 @@ export interface SyncWorkerOverrides {
   namespace?: string;
   /** Webhook, staleness window, HTTP timeout: alerting as the worker's configuration would set it. */
   alerts?: AlertSettings;
-  scheduleDescribes?: ScheduleDescribes;
+  scheduleRedescribeSeconds?: number;
 }
 
 /** The real sync worker, in this process, on a test database and the test server's source namespace. */
@@ -71,7 +70,9 @@ export async function startSyncWorker(
       source: overrides.source ?? temporal.sourceClient,
       secrets: overrides.secrets ?? [],
       ...(overrides.alerts ? { alerts: overrides.alerts } : {}),
-      ...(overrides.scheduleDescribes ? { scheduleDescribes: overrides.scheduleDescribes } : {}),
+      ...(overrides.scheduleRedescribeSeconds === undefined
+        ? {}
+        : { scheduleRedescribeSeconds: overrides.scheduleRedescribeSeconds }),
     },
   });
   return runInBackground(worker, taskQueue);

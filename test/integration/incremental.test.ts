@@ -112,19 +112,26 @@ describe('an incremental sync after a full one', () => {
       action: { ...previous.action, args: [arg] },
     }));
 
-  it('describes every schedule in an incremental pass, so a change its list entry does not show is in the table at once', async () => {
-    await seedSchedules(temporal.sourceClient, 'listed');
-    await runSync(temporal, syncWorker, { mode: 'full', streams: ['schedules'] });
-    await changeArgs('listed-interval', 'changed after the full pass');
-    await runSync(temporal, syncWorker, { mode: 'incremental', streams: ['schedules'] });
-    assert.match((await scheduleRow('listed-interval')).action, /changed after the full pass/);
+  it('with TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS=0, describes every schedule in every pass, so a change its list entry does not show is in at once', async () => {
+    const everyPass = await startSyncWorker(temporal, db, { scheduleRedescribeSeconds: 0 });
+    try {
+      await seedSchedules(temporal.sourceClient, 'listed');
+      await runSync(temporal, everyPass, { mode: 'full', streams: ['schedules'] });
+      await changeArgs('listed-interval', 'changed after the full pass');
+      await runSync(temporal, everyPass, { mode: 'incremental', streams: ['schedules'] });
+      assert.match((await scheduleRow('listed-interval')).action, /changed after the full pass/);
+    } finally {
+      await everyPass.stop();
+    }
   });
 
-  it('with TEMPORAL_SYNC_SCHEDULE_DESCRIBES=changed, describes only the schedules whose list entry changed, and the next full pass catches the rest', async () => {
+  it('describes a schedule whose list entry changed at once, and the others once their describe is older than the redescribe age', async () => {
     const client = temporal.sourceClient;
-    const changedOnly = await startSyncWorker(temporal, db, { scheduleDescribes: 'changed' });
+    const redescribeSeconds = 8;
+    const worker = await startSyncWorker(temporal, db, { scheduleRedescribeSeconds: redescribeSeconds });
     try {
-      await runSync(temporal, changedOnly, { mode: 'full', streams: ['schedules'] });
+      await runSync(temporal, worker, { mode: 'full', streams: ['schedules'] });
+      const describedAt = Date.now();
       const actionBefore = (await scheduleRow('listed-interval')).action;
 
       // Pausing shows in the schedule's list entry; a new workflow argument does not.
@@ -137,11 +144,12 @@ describe('an incremental sync after a full one', () => {
         return undefined;
       });
 
-      await runSync(temporal, changedOnly, { mode: 'incremental', streams: ['schedules'] }, 'listed-incremental');
+      await runSync(temporal, worker, { mode: 'incremental', streams: ['schedules'] }, 'listed-incremental');
+      assert.ok(Date.now() - describedAt < redescribeSeconds * 1000, 'the incremental ran within the redescribe age');
       const incrementalRun = await syncRunIdOf('listed-incremental');
       assert.equal((await scheduleRow('listed-cron')).paused, true, 'a changed entry is described again');
       const untouched = await scheduleRow('listed-interval');
-      assert.equal(untouched.action, actionBefore, 'an unchanged entry is not described: its row keeps its data');
+      assert.equal(untouched.action, actionBefore, 'an unchanged, recently described entry is not described');
       assert.equal(untouched.sync_run_id, incrementalRun, 'but the pass records that it saw it');
       const { rows: live } = await db.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "${db.schema}".schedule WHERE schedule_id LIKE 'listed-%' AND deleted_at IS NULL AND sync_run_id = $1`,
@@ -149,10 +157,17 @@ describe('an incremental sync after a full one', () => {
       );
       assert.equal(live[0]!.n, 5, 'every listed schedule is seen by the pass, so none is marked deleted');
 
-      await runSync(temporal, changedOnly, { mode: 'full', streams: ['schedules'] });
-      assert.match((await scheduleRow('listed-interval')).action, /changed again/);
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, describedAt + redescribeSeconds * 1000 - Date.now()) + 500),
+      );
+      await runSync(temporal, worker, { mode: 'incremental', streams: ['schedules'] });
+      assert.match(
+        (await scheduleRow('listed-interval')).action,
+        /changed again/,
+        'described again once its describe is old',
+      );
     } finally {
-      await changedOnly.stop();
+      await worker.stop();
     }
   });
 });

@@ -7,8 +7,10 @@ import { applySchedules } from '../../src/schedules/apply';
 import { UnmanagedScheduleError } from '../../src/schedules/errors';
 import { loadScheduleDefinitions } from '../../src/schedules/load';
 import { findTemporalCli } from '../../src/temporal/cli-binary';
+import type { SyncSummary } from '../../src/workflows/sync-workflow';
 import { runCli, type CommandResult } from '../helpers/command';
 import { assertCompletedRows, createTestDatabase, type TestDatabase } from '../helpers/postgres';
+import { countRuns } from '../helpers/seed';
 import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
 import { SEED_TASK_QUEUE, startSeedWorker, startSyncWorker, type RunningWorker } from '../helpers/workers';
 import { waitFor } from '../helpers/wait';
@@ -386,6 +388,231 @@ describe('the schedules and sync commands on a real dev server', () => {
       );
     } finally {
       await broken.stop();
+    }
+  });
+
+  it('a sync started with `temporal workflow start` (no input, {}, {"mode":"full"}) completes and writes rows', async () => {
+    const cli = findTemporalCli();
+    assert.ok(cli, 'a temporal CLI is needed (npm run temporal-cli)');
+    const temporalCli = (args: string[]) =>
+      promisify(execFile)(cli.path, [...args, '--address', temporal.address, '--namespace', 'default'], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      });
+    const cases: Array<{ name: string; input: string[]; mode: 'incremental' | 'full' }> = [
+      { name: 'no-input', input: [], mode: 'incremental' },
+      { name: 'empty-object', input: ['--input', '{}'], mode: 'incremental' },
+      { name: 'full', input: ['--input', '{"mode":"full"}'], mode: 'full' },
+    ];
+    for (const { name, input, mode } of cases) {
+      // A new execution for each run, so the rows it must write are its own.
+      const sourceId = `started-with-cli-${name}`;
+      await temporal.sourceClient.workflow.execute('completes', {
+        taskQueue: SEED_TASK_QUEUE,
+        workflowId: sourceId,
+        args: [],
+      });
+      await waitFor(`${sourceId} to be listed`, async () =>
+        (await countRuns(temporal.sourceClient, `WorkflowId = '${sourceId}' AND ExecutionStatus = 'Completed'`)) === 1
+          ? true
+          : undefined,
+      );
+      const workflowId = `sync-from-temporal-cli-${name}`;
+      const started = await temporalCli([
+        'workflow',
+        'start',
+        '--type',
+        'SyncWorkflow',
+        '--task-queue',
+        syncWorker.taskQueue,
+        '--workflow-id',
+        workflowId,
+        ...input,
+      ]);
+      assert.match(started.stdout, new RegExp(workflowId), `${name}: ${started.stdout}${started.stderr}`);
+      const summary = (await temporal.client.workflow.getHandle(workflowId).result()) as SyncSummary;
+      assert.equal(summary.mode, mode, name);
+      assert.equal(summary.streams.workflows?.full, mode === 'full', name);
+      // The schedules stream always lists everything; only its describes are incremental.
+      assert.equal(summary.streams.schedules?.full, true, name);
+      if (mode === 'full') {
+        assert.equal(
+          summary.streams.workflows?.rows,
+          await countRuns(temporal.sourceClient),
+          'a full pass reads every run',
+        );
+      } else {
+        assert.ok((summary.streams.workflows?.rows ?? 0) >= 1, `${name}: ${JSON.stringify(summary)}`);
+      }
+
+      const { rows: runs } = await db.pool.query<{ id: string; status: string; mode: string; streams: string[] }>(
+        `SELECT id::text AS id, status, mode, streams FROM "${db.schema}".sync_run WHERE workflow_id = $1`,
+        [workflowId],
+      );
+      assert.deepEqual(
+        runs,
+        [{ id: summary.syncRunId, status: 'completed', mode, streams: ['workflows', 'schedules'] }],
+        name,
+      );
+      const { rows: written } = await db.pool.query(
+        `SELECT status, sync_run_id::text AS sync_run_id, deleted_at FROM "${db.schema}".workflow
+         WHERE namespace = $1 AND workflow_id = $2`,
+        [SOURCE_NAMESPACE, sourceId],
+      );
+      assert.deepEqual(written, [{ status: 'COMPLETED', sync_run_id: summary.syncRunId, deleted_at: null }], name);
+    }
+    // The full pass re-read every execution: every seeded row was written by it, none marked deleted.
+    const { rows: seeded } = await db.pool.query(
+      `SELECT workflow_id, sync_run_id::text AS sync_run_id, deleted_at FROM "${db.schema}".workflow
+       WHERE namespace = $1 AND workflow_id = ANY($2) ORDER BY workflow_id`,
+      [SOURCE_NAMESPACE, seededIds],
+    );
+    const fullRun = (
+      await db.pool.query<{ id: string }>(`SELECT id::text AS id FROM "${db.schema}".sync_run WHERE workflow_id = $1`, [
+        'sync-from-temporal-cli-full',
+      ])
+    ).rows[0]!.id;
+    assert.deepEqual(
+      seeded,
+      seededIds.map((workflowId) => ({ workflow_id: workflowId, sync_run_id: fullRun, deleted_at: null })),
+    );
+  });
+
+  describe('trigger --overlap, and delete of one schedule', () => {
+    const STUCK = 'cli-stuck';
+    const definitions = {
+      TEMPORAL_SYNC_SCHEDULES: JSON.stringify({
+        useDefaults: false,
+        schedules: [
+          // Its runs go to a task queue nobody polls, so one stays running: what overlap is about.
+          { id: STUCK, spec: { cron: '@yearly' }, taskQueue: 'nobody-polls-this', policies: { overlap: 'ALLOW_ALL' } },
+          { id: 'cli-keep', spec: { cron: '@yearly' } },
+          { id: 'cli-drop', spec: { cron: '@yearly' } },
+        ],
+      }),
+    };
+    const stuckInfo = async () => (await describeSchedule(STUCK)).info;
+
+    before(async () => {
+      const applied = await schedules(['apply'], definitions);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.match(applied.stdout, /^\+ cli-drop: created$/m);
+    });
+
+    it('trigger --overlap SKIP starts a run when none is going, and skips one while it is', async () => {
+      const first = await schedules(['trigger', STUCK, '--overlap', 'SKIP']);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /^triggered cli-stuck \(overlap SKIP\); its run shows at \S+\/schedules\/cli-stuck$/m);
+      const running = await waitFor('the triggered run', async () => {
+        const info = await stuckInfo();
+        return info.runningActions.length === 1 ? info.runningActions[0]! : undefined;
+      });
+      assert.match(running.workflow.workflowId, /^cli-stuck-/);
+      const started = await temporal.client.workflow.getHandle(running.workflow.workflowId).describe();
+      assert.equal(started.type, 'SyncWorkflow');
+      assert.equal(started.status.name, 'RUNNING');
+
+      const skipped = await schedules(['trigger', STUCK, '--overlap', 'SKIP']);
+      assert.equal(skipped.code, 0, skipped.stderr);
+      await waitFor('the second trigger to be skipped', async () =>
+        (await stuckInfo()).numActionsSkippedOverlap === 1 ? true : undefined,
+      );
+      let info = await stuckInfo();
+      assert.equal(info.recentActions.length, 1, 'SKIP started nothing while a run was going');
+      assert.equal(info.runningActions.length, 1);
+
+      // Without the flag (ALLOW_ALL) a second run starts next to the first: the flag made the difference.
+      const allowed = await schedules(['trigger', STUCK]);
+      assert.equal(allowed.code, 0, allowed.stderr);
+      assert.match(allowed.stdout, /^triggered cli-stuck \(overlap ALLOW_ALL\)/m);
+      info = await waitFor('the second run', async () => {
+        const current = await stuckInfo();
+        return current.recentActions.length === 2 ? current : undefined;
+      });
+      assert.equal(info.numActionsSkippedOverlap, 1);
+      const second = info.recentActions
+        .map((recent) => recent.action.workflow.workflowId)
+        .find((id) => id !== running.workflow.workflowId);
+      assert.ok(second, 'a second workflow');
+      assert.equal((await temporal.client.workflow.getHandle(second).describe()).status.name, 'RUNNING');
+
+      const bad = await schedules(['trigger', STUCK, '--overlap', 'SOMETIMES']);
+      assert.equal(bad.code, 2);
+      assert.equal(
+        oneLine(bad),
+        'schedules: --overlap must be one of SKIP, BUFFER_ONE, BUFFER_ALL, CANCEL_OTHER, TERMINATE_OTHER, ALLOW_ALL (see npm run schedules -- --help)',
+      );
+      assert.equal(bad.stdout, '');
+      info = await stuckInfo();
+      assert.equal(info.recentActions.length, 2, 'the refused trigger started nothing');
+      assert.equal(info.numActionsSkippedOverlap, 1);
+
+      for (const action of info.recentActions) {
+        await temporal.client.workflow.getHandle(action.action.workflow.workflowId).terminate('test done');
+      }
+    });
+
+    it('delete <id> deletes exactly that managed schedule and leaves the others', async () => {
+      const deleted = await schedules(['delete', 'cli-drop']);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.equal(deleted.stdout, 'deleted cli-drop\n');
+      await assert.rejects(describeSchedule('cli-drop'), ScheduleNotFoundError);
+      for (const id of ['cli-keep', STUCK]) {
+        assert.deepEqual((await describeSchedule(id)).memo, { 'temporal-sync-managed': true }, id);
+      }
+      await describeSchedule('made-by-hand');
+      // The list lags; read it raw, since another tool's encrypted memo cannot be decoded here.
+      await waitFor('the list to drop cli-drop', async () => {
+        const { schedules: listed } = await temporal.client.workflowService.listSchedules({
+          namespace: 'default',
+          maximumPageSize: 1000,
+        });
+        return listed.some((entry) => entry.scheduleId === 'cli-drop') ? undefined : true;
+      });
+      const listed = await schedules(['list']);
+      assert.equal(listed.code, 0, listed.stderr);
+      const ids = listed.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(/\s+/)[0]);
+      assert.deepEqual(ids, ['cli-keep', STUCK]);
+    });
+  });
+
+  it('--help of schedules and of sync exits 0 and lists the verbs and options', async () => {
+    const schedulesHelp = await runCli('schedules', ['--help'], {});
+    assert.equal(schedulesHelp.code, 0, schedulesHelp.stderr);
+    assert.equal(schedulesHelp.stderr, '');
+    assert.match(schedulesHelp.stdout, /^Usage: npm run schedules -- <verb> \[options\]$/m);
+    for (const verb of ['apply', 'delete', 'list', 'describe', 'pause', 'unpause', 'trigger', 'backfill']) {
+      assert.match(schedulesHelp.stdout, new RegExp(`^ {2}${verb} `, 'm'), verb);
+    }
+    for (const option of ['--dry-run', '--prune', '--file', '--all', '--note', '--overlap POLICY', '--start T']) {
+      assert.ok(schedulesHelp.stdout.includes(option), option);
+    }
+    assert.match(
+      schedulesHelp.stdout,
+      /^POLICY is one of SKIP, BUFFER_ONE, BUFFER_ALL, CANCEL_OTHER, TERMINATE_OTHER, ALLOW_ALL\.$/m,
+    );
+
+    const syncHelp = await runCli('sync', ['--help'], {});
+    assert.equal(syncHelp.code, 0, syncHelp.stderr);
+    assert.equal(syncHelp.stderr, '');
+    assert.match(syncHelp.stdout, /^Usage: npm run sync -- \[--mode full\|incremental\]/m);
+    for (const option of ['--mode M', '--streams S', '--input JSON', '--id ID', '--wait', '-h, --help']) {
+      assert.match(syncHelp.stdout, new RegExp(`^ {2}${option} `, 'm'), option);
+    }
+  });
+
+  it('schedules against a namespace that does not exist says in one line what to fix, exit 1', async () => {
+    for (const args of [['list'], ['apply']]) {
+      const result = await schedules(args, { TEMPORAL_NAMESPACE: 'no-such-namespace' });
+      assert.equal(result.code, 1, args.join(' '));
+      assert.equal(
+        oneLine(result),
+        `schedules: namespace "no-such-namespace" not found at ${temporal.address}: check TEMPORAL_NAMESPACE`,
+      );
+      assert.equal(result.stdout, '', args.join(' '));
     }
   });
 });

@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { StatusReport } from '../../src/status/types';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { countRuns } from '../helpers/seed';
-import { startTemporal, type TestTemporal } from '../helpers/temporal';
+import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { runSync, startSyncWorker, type RunningWorker } from '../helpers/workers';
 
@@ -114,6 +114,84 @@ describe('npm run status', () => {
     assert.match(stdout, /^verdict: OK$/m);
   });
 
+  it('in JSON, says ok, exit 0: each stream with its last success, cursor and age, live and deleted rows; the schedules', async () => {
+    // A fourth execution, synced, then deleted in Temporal: the next full sync marks its row deleted.
+    await temporal.sourceClient.workflow.start('neverRuns', { taskQueue: 'nobody', workflowId: 'status-4' });
+    await waitFor('the fourth execution to be listed', async () =>
+      (await countRuns(temporal.sourceClient)) === 4 ? true : undefined,
+    );
+    await runSync(temporal, worker, { mode: 'full' });
+    await temporal.sourceClient.workflowService.deleteWorkflowExecution({
+      namespace: SOURCE_NAMESPACE,
+      workflowExecution: { workflowId: 'status-4' },
+    });
+    await waitFor('the deleted execution to be gone from the list', async () =>
+      (await countRuns(temporal.sourceClient)) === 3 ? true : undefined,
+    );
+    const summary = await runSync(temporal, worker, { mode: 'full' });
+    assert.equal(summary.streams.workflows?.deleted, 1);
+
+    const { code, stdout, stderr } = await status(env, '--json');
+    assert.equal(code, 0, stdout + stderr);
+    const report = JSON.parse(stdout) as StatusReport;
+    assert.deepEqual(report.verdict, { status: 'ok', reasons: [] });
+    assert.equal(report.stalenessSeconds, 3600);
+    const checkedAt = Date.parse(report.checkedAt);
+    assert.deepEqual(
+      report.namespaces.map((ns) => ns.namespace),
+      [SOURCE_NAMESPACE],
+    );
+    const source = report.namespaces[0]!;
+    assert.equal(source.lastFailure, null);
+    assert.deepEqual(source.lastFinished, {
+      syncRunId: summary.syncRunId,
+      status: 'completed',
+      finishedAt: source.streams[0]?.lastSuccess?.finishedAt,
+    });
+    assert.equal(source.running, 0);
+    assert.deepEqual(source.openIncidents, []);
+    assert.deepEqual(
+      source.streams.map((stream) => [stream.stream, stream.rows]),
+      [
+        ['workflows', { live: 3, deleted: 1 }],
+        ['schedules', { live: 0, deleted: 0 }],
+      ],
+    );
+    for (const stream of source.streams) {
+      const success = stream.lastSuccess;
+      assert.ok(success, stream.stream);
+      assert.equal(success.syncRunId, summary.syncRunId, stream.stream);
+      assert.equal(success.mode, 'full', stream.stream);
+      assert.equal(success.rows, stream.stream === 'workflows' ? 3 : 0, stream.stream);
+      // The cursor is where the last complete pass began: inside that run, and seconds old.
+      assert.ok(stream.cursor, `${stream.stream} has a cursor`);
+      const cursor = Date.parse(stream.cursor);
+      assert.ok(
+        cursor >= Date.parse(success.startedAt) && cursor <= Date.parse(success.finishedAt),
+        `${stream.stream}: cursor ${stream.cursor} within run ${success.startedAt}..${success.finishedAt}`,
+      );
+      const age = checkedAt - cursor;
+      assert.ok(age >= 0 && age < 120_000, `${stream.stream}: cursor ${age} ms old`);
+      assert.equal(stream.lastFullSyncAt, stream.cursor, 'a full pass: the full-sync time moved with the cursor');
+    }
+    assert.ok(report.temporal.reachable);
+    assert.equal(report.temporal.namespace, 'default');
+    const [daily, hourly] = report.temporal.schedules;
+    assert.deepEqual(
+      report.temporal.schedules.map((schedule) => schedule.scheduleId),
+      ['temporal-sync-daily', 'temporal-sync-hourly'],
+    );
+    assert.deepEqual(
+      [daily!.paused, daily!.note, daily!.workflowType],
+      [true, 'paused for the migration', 'SyncWorkflow'],
+    );
+    assert.deepEqual([hourly!.paused, hourly!.note, hourly!.workflowType], [false, null, 'SyncWorkflow']);
+    // Every hour: the next action is within the coming hour.
+    assert.ok(hourly!.nextActionAt, 'the active schedule has a next action');
+    const untilNext = Date.parse(hourly!.nextActionAt) - checkedAt;
+    assert.ok(untilNext > -5_000 && untilNext <= 3_600_000, `next action in ${untilNext} ms`);
+  });
+
   it('says unknown, exit 3, when Temporal is unreachable, and still shows the tables', async () => {
     const { code, stdout } = await status({ ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
     assert.equal(code, 3, stdout);
@@ -138,6 +216,53 @@ describe('npm run status', () => {
     );
     assert.match(stdout, /^verdict: STALE$/m);
     assert.match(stdout, /^ {2}- namespace "archive", workflows: last successful sync 3h 0m ago \(limit 1h 0m\)$/m);
+  });
+
+  it('in JSON, says stale, exit 1, naming the stale stream, and still reports the fresh namespace and the schedules', async () => {
+    const { code, stdout, stderr } = await status(env, '--json');
+    assert.equal(code, 1, stdout + stderr);
+    const report = JSON.parse(stdout) as StatusReport;
+    assert.deepEqual(report.verdict, {
+      status: 'stale',
+      reasons: ['namespace "archive", workflows: last successful sync 3h 0m ago (limit 1h 0m)'],
+    });
+    const checkedAt = Date.parse(report.checkedAt);
+    assert.deepEqual(
+      report.namespaces.map((ns) => ns.namespace),
+      ['archive', SOURCE_NAMESPACE],
+    );
+    const [archive, source] = report.namespaces;
+    assert.equal(archive!.streams.length, 1);
+    const stale = archive!.streams[0]!;
+    assert.equal(stale.stream, 'workflows');
+    assert.equal(stale.lastSuccess?.workflowId, 'old-sync');
+    assert.equal(stale.lastSuccess?.mode, 'full');
+    assert.equal(stale.lastSuccess?.rows, 7);
+    assert.equal(stale.lastSuccess?.durationMs, 42_000);
+    const age = checkedAt - Date.parse(stale.lastSuccess!.finishedAt);
+    assert.ok(age >= 3 * 3_600_000 && age < 3 * 3_600_000 + 120_000, `finished ${age} ms ago`);
+    assert.equal(stale.cursor, null, 'the archive run left no cursor');
+    assert.equal(stale.lastFullSyncAt, null);
+    assert.deepEqual(stale.rows, { live: 0, deleted: 0 });
+    assert.equal(archive!.lastFailure, null);
+    assert.equal(archive!.lastFinished?.status, 'completed');
+
+    const workflows = source!.streams.find((stream) => stream.stream === 'workflows')!;
+    assert.deepEqual(workflows.rows, { live: 3, deleted: 1 });
+    assert.ok(workflows.cursor);
+    const cursorAge = checkedAt - Date.parse(workflows.cursor);
+    assert.ok(cursorAge >= 0 && cursorAge < 300_000, `cursor ${cursorAge} ms old`);
+
+    assert.ok(report.temporal.reachable);
+    assert.deepEqual(
+      report.temporal.schedules.map((schedule) => [schedule.scheduleId, schedule.paused, schedule.note]),
+      [
+        ['temporal-sync-daily', true, 'paused for the migration'],
+        ['temporal-sync-hourly', false, null],
+      ],
+    );
+    const next = Date.parse(report.temporal.schedules[1]?.nextActionAt ?? '') - checkedAt;
+    assert.ok(next > -5_000 && next <= 3_600_000, `the hourly schedule's next action in ${next} ms`);
   });
 
   it('says failing, exit 2, when the latest run failed, in text and JSON, with the error and the incident', async () => {
