@@ -379,6 +379,8 @@ async function main(): Promise<number> {
     const everyDescribeWorker = await startCompiledWorker(
       workerEnv(server, SCHEMAS.sync, NAMESPACE, everyDescribeQueue, {
         TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: '0',
+        // Beside the first worker: a port of its own for metrics and health.
+        TEMPORAL_SYNC_METRICS_PORT: '0',
       }),
       options.workerNodeFlags,
     );
