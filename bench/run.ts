@@ -19,7 +19,13 @@ import { measureDescribes } from './support/schedules';
 import { listAll, measureListing, measureSplitListing, startTimeRanges, startTimeSpan } from './support/source';
 import { runBench, writeResults } from './support/main';
 import { log, median, round2, summarise, timed, type Measurement } from './support/stats';
-import { productionNodeFlags, startCompiledWorker, type CompiledWorker } from './support/worker';
+import {
+  BENCH_DATABASE_URL,
+  benchWorkerEnv,
+  productionNodeFlags,
+  startCompiledWorker,
+  type CompiledWorker,
+} from './support/worker';
 
 const HELP = `Usage: npm run bench [-- --executions 20000] [--repeats 3] [--skip-x5] [--no-build]
 
@@ -52,7 +58,6 @@ Options:
                   node flags for the worker instead of npm start's (${productionNodeFlags().join(' ') || 'none'});
                   "" runs it with Node's defaults`;
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const SCHEMAS = { sink: 'bench_sink', baseline: 'bench_baseline', sync: 'bench_sync', syncX5: 'bench_sync_x5' };
 const INCREMENTAL_LOOKBACK_SECONDS = 5;
 
@@ -149,24 +154,6 @@ async function checkedSync(
   return run;
 }
 
-function workerEnv(
-  server: BenchServer,
-  schema: string,
-  namespace: string,
-  taskQueue: string,
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  return {
-    ...extra,
-    DATABASE_URL,
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_SYNC_SOURCE_NAMESPACE: namespace,
-    TEMPORAL_SYNC_SCHEMA: schema,
-    TEMPORAL_SYNC_TASK_QUEUE: taskQueue,
-  };
-}
-
 const fmt = (value: number) => value.toLocaleString('en-US');
 const line = (label: string, m: Measurement, extra = '') =>
   log(
@@ -198,7 +185,7 @@ async function main(): Promise<number> {
   const NAMESPACE_X5 = namespaceFor(5 * n);
   const server = await startBenchServer(options.skipX5 ? [NAMESPACE] : [NAMESPACE, NAMESPACE_X5]);
   const serverPid = childPids(/temporal/)[0];
-  const pool = createPool({ databaseUrl: DATABASE_URL, max: 4, onIdleError: () => {} });
+  const pool = createPool({ databaseUrl: BENCH_DATABASE_URL, max: 4, onIdleError: () => {} });
   let worker: CompiledWorker | undefined;
   try {
     for (const schema of Object.values(SCHEMAS)) {
@@ -291,7 +278,10 @@ async function main(): Promise<number> {
         `through the compiled worker (node dist/worker.js) into empty tables, then again over the loaded tables`,
     );
     const taskQueue = 'bench-sync';
-    worker = await startCompiledWorker(workerEnv(server, SCHEMAS.sync, NAMESPACE, taskQueue), options.workerNodeFlags);
+    worker = await startCompiledWorker(
+      benchWorkerEnv(server, { schema: SCHEMAS.sync, sourceNamespace: NAMESPACE, taskQueue }),
+      options.workerNodeFlags,
+    );
     const idleRss = worker.rssMb();
     log(`  worker RSS once ready, before any sync: ${idleRss} MB`);
     const context = { server, pool, schema: SCHEMAS.sync, taskQueue, source, checks };
@@ -377,11 +367,11 @@ async function main(): Promise<number> {
     // describes are older than TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS (e.g. the hourly sync).
     const everyDescribeQueue = 'bench-sync-redescribe';
     const everyDescribeWorker = await startCompiledWorker(
-      workerEnv(server, SCHEMAS.sync, NAMESPACE, everyDescribeQueue, {
-        TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: '0',
-        // Beside the first worker: a port of its own for metrics and health.
-        TEMPORAL_SYNC_METRICS_PORT: '0',
-      }),
+      benchWorkerEnv(
+        server,
+        { schema: SCHEMAS.sync, sourceNamespace: NAMESPACE, taskQueue: everyDescribeQueue },
+        { TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: '0' },
+      ),
       options.workerNodeFlags,
     );
     const everyDescribeRuns: SyncRun[] = [];
@@ -428,7 +418,7 @@ async function main(): Promise<number> {
       await seedExecutions(server, sourceX5, 5 * n);
       await seedSchedules(sourceX5);
       worker = await startCompiledWorker(
-        workerEnv(server, SCHEMAS.syncX5, NAMESPACE_X5, 'bench-sync-x5'),
+        benchWorkerEnv(server, { schema: SCHEMAS.syncX5, sourceNamespace: NAMESPACE_X5, taskQueue: 'bench-sync-x5' }),
         options.workerNodeFlags,
       );
       const contextX5 = { ...context, schema: SCHEMAS.syncX5, taskQueue: 'bench-sync-x5', source: sourceX5 };

@@ -5,6 +5,7 @@ import { createTestDatabase, tableRows, TEST_DATABASE_URL } from '../test/helper
 import { countRuns, expectedWorkflowRows, seedMixedExecutions } from '../test/helpers/seed';
 import { SOURCE_NAMESPACE, startTemporal } from '../test/helpers/temporal';
 import { spawnWorker } from '../test/helpers/worker-process';
+import { runBench } from './support/main';
 import { SEED_TASK_QUEUE, startSeedWorker } from '../test/helpers/workers';
 
 const HELP = `Usage: npm run soak [-- --runs 50]
@@ -121,10 +122,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -27,6 +27,14 @@ const postgresUrl = z
     }
   }, 'must be a postgres:// or postgresql:// URL, e.g. postgres://user@127.0.0.1:5432/mydb');
 
+/** A whole number in a range that may start at 0 (ports, ages where 0 means "always"). */
+const wholeNumberBetween = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be between ${min} and ${max}`)
+    .max(max, `must be between ${min} and ${max}`);
+
 const hostPort = z
   .string()
   .regex(/^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
@@ -52,6 +60,8 @@ const optionalNonEmpty = z
 
 export const DEFAULT_METRICS_PORT = 9464;
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
+/** How old a schedule's describe may be before an incremental pass describes it again, though its list entry is unchanged. */
+export const DEFAULT_SCHEDULE_REDESCRIBE_SECONDS = 600;
 /**
  * How much longer than the grace time a platform must wait before it kills the worker: after the grace
  * time the SDK cancels what still runs, which stops at its next page boundary, then connections close.
@@ -88,12 +98,7 @@ export const envSchema = temporalEnvSchema.extend({
   /** json: one JSON object per line (production); pretty: readable lines. Unset: pretty in a terminal, else json. */
   TEMPORAL_SYNC_LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
   /** Port of /metrics, /healthz and /readyz; 0 lets the system pick a free one (it is logged). */
-  TEMPORAL_SYNC_METRICS_PORT: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(0, 'must be between 0 and 65535')
-    .max(65535, 'must be between 0 and 65535')
-    .default(DEFAULT_METRICS_PORT),
+  TEMPORAL_SYNC_METRICS_PORT: wholeNumberBetween(0, 65535).default(DEFAULT_METRICS_PORT),
   /** Address the metrics and health server listens on: all interfaces, so a platform's probes reach it. */
   TEMPORAL_SYNC_METRICS_HOST: z.string().trim().min(1, 'must not be empty').default('0.0.0.0'),
   TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS: positiveInt(3600).default(DEFAULT_SHUTDOWN_GRACE_SECONDS),
@@ -111,12 +116,9 @@ export const envSchema = temporalEnvSchema.extend({
   TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,
   TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
   /** An incremental pass re-describes a schedule whose list entry is unchanged once its describe is this old; 0: always. */
-  TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(0, 'must be between 0 and 604800')
-    .max(604_800, 'must be between 0 and 604800')
-    .default(600),
+  TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: wholeNumberBetween(0, 604_800).default(
+    DEFAULT_SCHEDULE_REDESCRIBE_SECONDS,
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -5,8 +5,7 @@ import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { lenientDecodingCodec } from '../../src/source/lenient-codec';
-import { obtainTemporalCli } from '../../src/temporal/cli-binary';
-import { searchAttributes } from '../../test/helpers/temporal';
+import { devServerExecutable, searchAttributes } from '../../test/helpers/temporal';
 
 /** One namespace per seed size, all in one file: the 5×N seed of a small run is the N seed of a larger one. */
 export const namespaceFor = (executions: number): string => `bench-${executions}`;
@@ -35,14 +34,9 @@ export async function startBenchServer(namespaces: string[], directory = benchDa
   mkdirSync(directory, { recursive: true });
   const dbFile = path.join(directory, 'seed.sqlite');
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  // The project's order ends with the SDK's own download: taken when no CLI is found and Go cannot build one.
-  const cli = await obtainTemporalCli().catch((error: unknown) => {
-    process.stderr.write(`${(error as Error).message}\nfalling back to the SDK's download of the dev server\n`);
-    return undefined;
-  });
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: cli ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+      executable: await devServerExecutable(),
       ip: '127.0.0.1',
       dbFilename: dbFile,
       searchAttributes: Object.values(searchAttributes),

@@ -23,6 +23,31 @@ function statusField(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return Math.round(kb / 102.4) / 10;
 }
 
+/** The destination every bench writes to. */
+export const BENCH_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+
+/**
+ * A bench worker's settings: it polls `taskQueue` in the dev server's `default` namespace and syncs
+ * `sourceNamespace` into `schema`. Its metrics port is picked free, so workers side by side (and
+ * anything else on the machine) never contend for 9464.
+ */
+export function benchWorkerEnv(
+  server: { address: string },
+  target: { schema: string; sourceNamespace: string; taskQueue: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    TEMPORAL_SYNC_METRICS_PORT: '0',
+    ...extra,
+    DATABASE_URL: BENCH_DATABASE_URL,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_SYNC_SOURCE_NAMESPACE: target.sourceNamespace,
+    TEMPORAL_SYNC_SCHEMA: target.schema,
+    TEMPORAL_SYNC_TASK_QUEUE: target.taskQueue,
+  };
+}
+
 /** The node flags npm start gives the worker (package.json's start script), e.g. its heap cap. */
 export function productionNodeFlags(): string[] {
   const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AlertSettings } from '../alerts/settings';
+import { DEFAULT_SCHEDULE_REDESCRIBE_SECONDS } from '../config';
 import { beginRun, finishRun } from '../db/sync-run';
 import { completePass, readStreamState } from '../db/sync-state';
 import { scheduleTable, workflowTable, type ListedScheduleRow, type ReadWorkflowRow } from '../db/tables';
@@ -26,9 +27,6 @@ import type {
   StreamPlan,
   SyncPlan,
 } from './types';
-
-/** How old a schedule's describe may be before an incremental pass describes it again, though its list entry is unchanged. */
-export const DEFAULT_SCHEDULE_REDESCRIBE_SECONDS = 600;
 
 export interface SyncDependencies {
   pool: pg.Pool;

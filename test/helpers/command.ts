@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { findTemporalCli } from '../../src/temporal/cli-binary';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -43,4 +45,14 @@ export function runCli(
       resolve({ code, stdout, stderr, ms: Date.now() - started });
     }),
   );
+}
+
+/**
+ * Runs the `temporal` CLI, which no code of ours wrote, against a server's `default` namespace, with
+ * the same plain environment as our commands; rejects on a non-zero exit.
+ */
+export function runTemporalCli(address: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const cli = findTemporalCli();
+  if (!cli) throw new Error('a temporal CLI is needed (npm run temporal-cli)');
+  return promisify(execFile)(cli.path, [...args, '--address', address, '--namespace', 'default'], { env: baseEnv() });
 }

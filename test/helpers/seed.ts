@@ -99,13 +99,13 @@ export async function waitForSettled(client: Client, counts: SeedCounts): Promis
   );
 }
 
-/** Every execution the server lists, through the raw visibility API at the largest page size. */
+/** Every execution the server lists in the client's namespace, through the raw visibility API at the largest page size. */
 export async function listAllExecutions(client: Client): Promise<RawExecutionInfo[]> {
   const all: RawExecutionInfo[] = [];
   let nextPageToken: Uint8Array | undefined;
   do {
     const page = await client.workflowService.listWorkflowExecutions({
-      namespace: SOURCE_NAMESPACE,
+      namespace: client.options.namespace,
       pageSize: 1000,
       nextPageToken,
     });
@@ -115,8 +115,9 @@ export async function listAllExecutions(client: Client): Promise<RawExecutionInf
   return all;
 }
 
+/** The rows a complete sync of the client's namespace must hold, by our mapping of the server's listing. */
 export async function expectedWorkflowRows(client: Client): Promise<WorkflowRow[]> {
-  return (await listAllExecutions(client)).map((info) => executionToRow(SOURCE_NAMESPACE, info));
+  return (await listAllExecutions(client)).map((info) => executionToRow(client.options.namespace, info));
 }
 
 /** Schedules of every kind of spec: cron, interval, calendar, paused with a note, memo and attributes. */

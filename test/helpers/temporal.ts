@@ -38,6 +38,20 @@ function quietRuntime(): void {
 }
 
 /**
+ * The dev server's executable by the project's order: a local temporal CLI (TEMPORAL_CLI_PATH, PATH,
+ * the cache, a go install), and last the SDK's own download, when none is found and Go cannot build one.
+ */
+export async function devServerExecutable(): Promise<
+  { type: 'existing-path'; path: string } | { type: 'cached-download' }
+> {
+  const cli = await obtainTemporalCli().catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).message}\nfalling back to the SDK's download of the dev server\n`);
+    return undefined;
+  });
+  return cli ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' };
+}
+
+/**
  * Starts a Temporal dev server of its own (the local CLI, or the SDK's download where none can be
  * had) with a source namespace and every custom search attribute type registered.
  */
@@ -46,14 +60,9 @@ export async function startTemporal(
   options: { uiPort?: number } = {},
 ): Promise<TestTemporal> {
   quietRuntime();
-  // The project's order ends with the SDK's own download: taken when no CLI is found and Go cannot build one.
-  const cli = await obtainTemporalCli().catch((error: unknown) => {
-    process.stderr.write(`${(error as Error).message}\nfalling back to the SDK's download of the dev server\n`);
-    return undefined;
-  });
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: cli ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+      executable: await devServerExecutable(),
       ip: '127.0.0.1',
       searchAttributes: Object.values(searchAttributes),
       extraArgs: ['--namespace', SOURCE_NAMESPACE, ...extraArgs],

@@ -5,10 +5,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { DEFAULT_SCHEDULES } from '../../src/schedules/defaults';
-import { executionToRow } from '../../src/source/executions';
+import { expectedWorkflowRows } from '../helpers/seed';
 import { waitFor } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -179,37 +179,16 @@ interface ServerExecution {
 async function namespaceSnapshot(address: string): Promise<{ executions: ServerExecution[]; schedules: string[] }> {
   const connection = await Connection.connect({ address });
   try {
-    const executions: ServerExecution[] = [];
-    let nextPageToken: Uint8Array | undefined;
-    do {
-      const page = await connection.workflowService.listWorkflowExecutions({
-        namespace: 'default',
-        pageSize: 1000,
-        nextPageToken,
-      });
-      for (const info of page.executions) {
-        const row = executionToRow('default', info);
-        executions.push({
-          key: runKey(row.workflow_id, row.run_id),
-          workflowId: row.workflow_id,
-          type: row.workflow_type,
-          status: row.status,
-          startMs: Date.parse(row.start_time!),
-        });
-      }
-      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-    } while (nextPageToken);
+    const client = new Client({ connection, namespace: 'default' });
+    const executions = (await expectedWorkflowRows(client)).map((row) => ({
+      key: runKey(row.workflow_id, row.run_id),
+      workflowId: row.workflow_id,
+      type: row.workflow_type,
+      status: row.status,
+      startMs: Date.parse(row.start_time!),
+    }));
     const schedules: string[] = [];
-    let scheduleToken: Uint8Array | undefined;
-    do {
-      const page = await connection.workflowService.listSchedules({
-        namespace: 'default',
-        maximumPageSize: 1000,
-        nextPageToken: scheduleToken,
-      });
-      schedules.push(...page.schedules.map((schedule) => schedule.scheduleId!));
-      scheduleToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-    } while (scheduleToken);
+    for await (const schedule of client.schedule.list()) schedules.push(schedule.scheduleId);
     return { executions, schedules: schedules.sort() };
   } finally {
     await connection.close();

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { Client, ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
 import { applySchedules } from '../../src/schedules/apply';
 import { UnmanagedScheduleError } from '../../src/schedules/errors';
 import { loadScheduleDefinitions } from '../../src/schedules/load';
-import { findTemporalCli } from '../../src/temporal/cli-binary';
 import type { SyncSummary } from '../../src/workflows/sync-workflow';
-import { runCli, type CommandResult } from '../helpers/command';
+import { runCli, runTemporalCli, type CommandResult } from '../helpers/command';
 import { assertCompletedRows, createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { countRuns } from '../helpers/seed';
 import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
@@ -110,18 +107,12 @@ describe('the schedules and sync commands on a real dev server', () => {
   });
 
   it('the temporal CLI, which we did not write, sees the applied schedules', async () => {
-    const cli = findTemporalCli();
-    assert.ok(cli, 'a temporal CLI is needed (npm run temporal-cli)');
     const describeWithCli = async (id: string) => {
-      const { stdout } = await promisify(execFile)(cli.path, [
+      const { stdout } = await runTemporalCli(temporal.address, [
         'schedule',
         'describe',
         '--schedule-id',
         id,
-        '--address',
-        temporal.address,
-        '--namespace',
-        'default',
         '--output',
         'json',
       ]);
@@ -392,12 +383,6 @@ describe('the schedules and sync commands on a real dev server', () => {
   });
 
   it('a sync started with `temporal workflow start` (no input, {}, {"mode":"full"}) completes and writes rows', async () => {
-    const cli = findTemporalCli();
-    assert.ok(cli, 'a temporal CLI is needed (npm run temporal-cli)');
-    const temporalCli = (args: string[]) =>
-      promisify(execFile)(cli.path, [...args, '--address', temporal.address, '--namespace', 'default'], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-      });
     const cases: Array<{ name: string; input: string[]; mode: 'incremental' | 'full' }> = [
       { name: 'no-input', input: [], mode: 'incremental' },
       { name: 'empty-object', input: ['--input', '{}'], mode: 'incremental' },
@@ -417,7 +402,7 @@ describe('the schedules and sync commands on a real dev server', () => {
           : undefined,
       );
       const workflowId = `sync-from-temporal-cli-${name}`;
-      const started = await temporalCli([
+      const started = await runTemporalCli(temporal.address, [
         'workflow',
         'start',
         '--type',
