@@ -62,6 +62,8 @@ export const DEFAULT_METRICS_PORT = 9464;
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 /** How old a schedule's describe may be before an incremental pass describes it again, though its list entry is unchanged. */
 export const DEFAULT_SCHEDULE_REDESCRIBE_SECONDS = 600;
+/** A third of Temporal Cloud's 30 visibility calls per second per namespace, which the user's own apps share. */
+export const DEFAULT_VISIBILITY_RPS = 10;
 /**
  * How much longer than the grace time a platform must wait before it kills the worker: after the grace
  * time the SDK cancels what still runs, which stops at its next page boundary, then connections close.
@@ -119,6 +121,10 @@ export const envSchema = temporalEnvSchema.extend({
   TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: wholeNumberBetween(0, 604_800).default(
     DEFAULT_SCHEDULE_REDESCRIBE_SECONDS,
   ),
+  /** Visibility calls per second (List/Count executions, ListSchedules) one sync run may make, all its partitions together. */
+  TEMPORAL_SYNC_VISIBILITY_RPS: positiveInt(1000).default(DEFAULT_VISIBILITY_RPS),
+  /** copy (fastest) or insert, for databases or proxies without COPY FROM STDIN (PGlite, some poolers). */
+  TEMPORAL_SYNC_DB_BULK_LOAD: z.enum(['copy', 'insert'], { error: 'must be copy or insert' }).default('copy'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -140,6 +146,8 @@ export interface Config {
   shutdownGraceSeconds: number;
   migrateOnStart: boolean;
   scheduleRedescribeSeconds: number;
+  visibilityRps: number;
+  bulkLoad: 'copy' | 'insert';
   workflowBundlePath: string | undefined;
   alerts: {
     webhookUrl: string | undefined;
@@ -225,6 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceSeconds: vars.TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS,
     migrateOnStart: vars.TEMPORAL_SYNC_MIGRATE_ON_START,
     scheduleRedescribeSeconds: vars.TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS,
+    visibilityRps: vars.TEMPORAL_SYNC_VISIBILITY_RPS,
+    bulkLoad: vars.TEMPORAL_SYNC_DB_BULK_LOAD,
     workflowBundlePath: vars.TEMPORAL_SYNC_WORKFLOW_BUNDLE,
     alerts: {
       webhookUrl: vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL,

@@ -63,7 +63,7 @@ export async function startupStep<T>(
   try {
     return await step();
   } catch (error) {
-    if (error instanceof StartupError) throw error;
+    if (error instanceof StartupError || (error instanceof Error && error.name === 'ConfigError')) throw error;
     const reason = describeCause(error);
     const named = typeof setting === 'string' ? setting : setting(reason);
     throw new StartupError(`${what}: ${reason} (check ${named})`, named);

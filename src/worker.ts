@@ -1,5 +1,5 @@
 import { NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig, SHUTDOWN_MARGIN_SECONDS, type Config } from './config';
 import { alertSettings } from './alerts/settings';
 import { migrate } from './db/migrate';
@@ -14,6 +14,7 @@ import { redactSecrets } from './redact';
 import { describePostgresUrl, startupStep } from './startup-errors';
 import { createSyncWorker } from './sync-worker';
 import { connectSourceClient, sourceConnectConfig, workerConnectConfig } from './temporal/connect';
+import { singleSource } from './temporal/sources';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 /** The settings to look at when a Temporal connection fails, by the reason it failed. */
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   let worker: Worker | undefined;
   let connection: NativeConnection | undefined;
   let source: Client | undefined;
-  const metrics = createSyncMetrics(() => readLag(pool, config.schema, config.sourceNamespace).catch(() => []));
+  const metrics = createSyncMetrics(() => readLag(pool, config.schema).catch(() => []));
   let server: ObservabilityServer | undefined;
   try {
     server = await startupStep(
@@ -107,13 +108,15 @@ async function main(): Promise<void> {
           dependencies: {
             pool,
             schema: config.schema,
-            namespace: config.sourceNamespace,
-            source: sourceClient,
+            sources: singleSource(config.sourceNamespace, sourceClient),
+            workerClient: new Client({ connection: nativeConnection, namespace: config.workerNamespace }),
             secrets: config.secrets,
+            visibilityRps: config.visibilityRps,
+            bulkLoad: config.bulkLoad,
+            streamSettings: { scheduleRedescribeSeconds: config.scheduleRedescribeSeconds, describeConcurrency: 8 },
             metrics: metrics.recorder,
             draining: draining.signal,
             alerts: alertSettings(config),
-            scheduleRedescribeSeconds: config.scheduleRedescribeSeconds,
           },
         }),
     );

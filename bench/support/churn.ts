@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { mapWithConcurrency } from '../../src/activities/concurrency';
+import { mapWithConcurrency } from '../../src/source/concurrency';
 import { waitFor } from '../../test/helpers/wait';
 import { countExecutions } from './seed';
 import { listAll } from './source';

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { mapWithConcurrency } from '../../src/activities/concurrency';
+import { mapWithConcurrency } from '../../src/source/concurrency';
 import { timed } from './stats';
 
 /** The worker's default describe concurrency (SyncDependencies.describeConcurrency). */

@@ -7,7 +7,7 @@ import {
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { ScheduleSpec } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { mapWithConcurrency } from '../../src/activities/concurrency';
+import { mapWithConcurrency } from '../../src/source/concurrency';
 import { searchAttributes } from '../../test/helpers/temporal';
 import { waitFor } from '../../test/helpers/wait';
 import { bundleOnce } from '../../test/helpers/workers';

@@ -3,9 +3,9 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { qualified, quoteIdent } from '../../src/db/identifiers';
-import { workflowTable } from '../../src/db/tables';
+import { workflowTable } from '../../src/db/workflow-rows';
 import type { WorkflowRow } from '../../src/source/executions';
-import { toStorable } from '../../src/source/payloads';
+import { toStorable } from '../../src/json';
 import { timed } from './stats';
 
 /** One value in COPY's text format: \N for null, backslash escapes for the characters COPY reserves. */

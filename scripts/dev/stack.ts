@@ -241,7 +241,10 @@ export class DevStack {
           // Loopback only, on a free port: a laptop's worker need not be scraped, and two stacks must not clash.
           TEMPORAL_SYNC_METRICS_HOST: '127.0.0.1',
           TEMPORAL_SYNC_METRICS_PORT: '0',
-          ...(this.options.databaseUrl === undefined ? { TEMPORAL_SYNC_DB_POOL_MAX: String(EMBEDDED_POOL_MAX) } : {}),
+          // PGlite's wire server has no COPY FROM STDIN: pages reach the staging table by INSERT.
+          ...(this.options.databaseUrl === undefined
+            ? { TEMPORAL_SYNC_DB_POOL_MAX: String(EMBEDDED_POOL_MAX), TEMPORAL_SYNC_DB_BULK_LOAD: 'insert' }
+            : {}),
           // A profile in the user's ~/.config/temporalio/temporal.toml (an API key, TLS) must not
           // apply to the local dev server; a config file that does not exist means none.
           TEMPORAL_CONFIG_FILE: path.join(this.options.dataDir, 'no-temporal-profile.toml'),

@@ -1,30 +1,51 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { NonRetryable, type NonRetryableType } from '../failures';
 import { redactSecrets } from '../redact';
+import { grpcCode, GrpcStatus } from '../source/grpc';
+
+interface Known {
+  type: NonRetryableType;
+  hint: string;
+}
 
 /** gRPC status codes that mean "fix the configuration", not "try again". */
-const GRPC_NON_RETRYABLE: Record<number, { type: string; hint: string }> = {
-  3: { type: 'SourceQueryInvalid', hint: 'the source rejected the request (INVALID_ARGUMENT)' },
-  5: { type: 'SourceNamespaceNotFound', hint: 'check TEMPORAL_SYNC_SOURCE_NAMESPACE' },
-  7: { type: 'SourceAccessDenied', hint: 'the API key or certificate may not read this namespace' },
-  16: { type: 'SourceAccessDenied', hint: 'check TEMPORAL_API_KEY or the TLS client certificate' },
+const GRPC_NON_RETRYABLE: Partial<Record<GrpcStatus, Known>> = {
+  [GrpcStatus.INVALID_ARGUMENT]: {
+    type: NonRetryable.SourceQueryInvalid,
+    hint: 'the source rejected the request (INVALID_ARGUMENT)',
+  },
+  [GrpcStatus.NOT_FOUND]: { type: NonRetryable.SourceNamespaceNotFound, hint: 'check TEMPORAL_SYNC_SOURCE_NAMESPACE' },
+  [GrpcStatus.PERMISSION_DENIED]: {
+    type: NonRetryable.SourceAccessDenied,
+    hint: 'the API key or certificate may not read this namespace',
+  },
+  [GrpcStatus.UNAUTHENTICATED]: {
+    type: NonRetryable.SourceAccessDenied,
+    hint: 'check TEMPORAL_API_KEY or the TLS client certificate',
+  },
 };
 
 /** Postgres SQLSTATE classes and codes that retrying cannot fix. */
-function postgresNonRetryable(code: string): { type: string; hint: string } | undefined {
+function postgresNonRetryable(code: string): Known | undefined {
   if (code.startsWith('28'))
-    return { type: 'DatabaseAccessDenied', hint: 'check the user and password in DATABASE_URL' };
-  if (code === '3D000') return { type: 'DatabaseAccessDenied', hint: 'the database in DATABASE_URL does not exist' };
-  if (code === '42501') return { type: 'DatabaseAccessDenied', hint: 'the database user lacks a privilege' };
-  if (code === '42P01' || code === '3F000')
+    return { type: NonRetryable.DatabaseAccessDenied, hint: 'check the user and password in DATABASE_URL' };
+  if (code === '3D000')
+    return { type: NonRetryable.DatabaseAccessDenied, hint: 'the database in DATABASE_URL does not exist' };
+  if (code === '42501') return { type: NonRetryable.DatabaseAccessDenied, hint: 'the database user lacks a privilege' };
+  if (code === '42P01' || code === '3F000') {
     return {
-      type: 'DatabaseSchemaMissing',
+      type: NonRetryable.DatabaseSchemaMissing,
       hint: 'run the migrations (npm run migrate) or check TEMPORAL_SYNC_SCHEMA',
     };
+  }
   return undefined;
 }
 
-function errorCode(error: unknown): unknown {
-  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+function known(error: unknown): Known | undefined {
+  const grpc = grpcCode(error);
+  if (grpc !== undefined) return GRPC_NON_RETRYABLE[grpc];
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return typeof code === 'string' ? postgresNonRetryable(code) : undefined;
 }
 
 /**
@@ -42,28 +63,27 @@ export function toActivityFailure(error: unknown, secrets: readonly string[]): E
     });
   }
   const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
-  const code = errorCode(error);
-  const known =
-    typeof code === 'number'
-      ? GRPC_NON_RETRYABLE[code]
-      : typeof code === 'string'
-        ? postgresNonRetryable(code)
-        : undefined;
-  if (known) {
-    return ApplicationFailure.create({ type: known.type, message: `${message} (${known.hint})`, nonRetryable: true });
-  }
+  const found = known(error);
+  if (found)
+    return ApplicationFailure.create({ type: found.type, message: `${message} (${found.hint})`, nonRetryable: true });
   const type = error instanceof Error ? error.constructor.name : 'Error';
   return ApplicationFailure.create({ type, message, nonRetryable: false });
 }
 
-/** Wraps an activity so whatever it throws reaches Temporal through toActivityFailure. */
-export function guardWith(secrets: readonly string[]) {
-  return <Args extends unknown[], Result>(fn: (...args: Args) => Promise<Result>) =>
-    async (...args: Args): Promise<Result> => {
+/** Wraps every activity of an object so whatever it throws reaches Temporal through toActivityFailure. */
+export function guardAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(
+  activities: T,
+  secrets: readonly string[],
+): T {
+  const guarded: Record<string, unknown> = {};
+  for (const [name, activity] of Object.entries(activities)) {
+    guarded[name] = async (...args: never[]) => {
       try {
-        return await fn(...args);
+        return await activity(...args);
       } catch (error) {
         throw toActivityFailure(error, secrets);
       }
     };
+  }
+  return guarded as T;
 }

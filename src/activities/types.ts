@@ -1,66 +1,104 @@
-import type { Stream } from '../workflows/input';
+import type { AlertDecision } from '../alerts/types';
 
-/** The contracts between SyncWorkflow and its activities: plain JSON both ways. */
+/** The contracts between SyncWorkflow and its activities: plain JSON both ways, no positions or queries. */
 
-export interface PlanSyncRequest {
-  workflowId: string;
-  runId: string;
-  mode: 'full' | 'incremental';
-  streams: Stream[];
+export interface RunSettings {
+  pageSize: number;
+  /** Partitions read at once. */
+  partitions: number;
+  minRowsPerPartition: number;
+  /** Visibility calls per second for the whole run. */
+  visibilityRps: number;
   lookbackSeconds: number;
 }
 
-export interface StreamPlan {
-  /** True when the pass reads everything (and so may mark unseen rows deleted). */
-  full: boolean;
-  /** The visibility query of the pass; empty lists everything. */
-  query: string;
+export interface PlanRequest {
+  workflowId: string;
+  runId: string;
+  mode: 'full' | 'incremental';
+  /** Unset: every stream of the registry. */
+  streams?: string[] | undefined;
+  /** Unset: the worker's source namespace. */
+  namespace?: string | undefined;
+  pageSize: number;
+  partitions: number;
+  minRowsPerPartition: number;
+  visibilityRps?: number | undefined;
+  lookbackSeconds: number;
 }
 
-export interface SyncPlan {
+export interface ResumeRequest {
+  workflowId: string;
+  runId: string;
+  /** The run this one continues (workflowInfo().continuedFromExecutionRunId): the server's word, not the input's. */
+  continuedFromRunId: string;
   syncRunId: string;
+  destination: string;
+}
+
+export interface PartitionProgress {
+  partition: number;
+  pages: number;
+  rows: number;
+  done: boolean;
+  resumedAtPages: number[];
+}
+
+export interface StreamProgress {
+  stream: string;
+  full: boolean;
+  /** Rows a full pass marked deleted (0 until the pass completes). */
+  deleted: number;
+  completed: boolean;
+  partitions: PartitionProgress[];
+}
+
+/** A run as the workflow needs it: what to call, never what to read (queries and tokens stay in Postgres). */
+export interface RunPlan {
+  syncRunId: string;
+  destination: string;
+  namespace: string;
+  mode: 'full' | 'incremental';
   /** When the run began, on the database's clock (ISO). */
   startedAt: string;
-  streams: Partial<Record<Stream, StreamPlan>>;
+  continuedAsNew: number;
+  settings: RunSettings;
+  streams: StreamProgress[];
 }
 
-export interface StreamChunkRequest {
+/** Names the run and the destination it was planned for: every activity checks both. */
+export interface RunRef {
   syncRunId: string;
-  query: string;
-  pageSize: number;
-  /** Base64 page token to start from; null starts at the first page. */
-  pageToken: string | null;
-  /** The activity returns after about this long, handing back the token to continue from. */
+  destination: string;
+}
+
+export interface PartitionRequest extends RunRef {
+  stream: string;
+  partition: number;
+  /** The activity returns after about this long, its checkpoint committed. */
   maxSeconds: number;
+  /** This activity's share of the run's visibility budget. */
+  visibilityCallsPerSecond: number;
 }
 
-export interface StreamChunkResult {
-  /** Null when the listing is exhausted. */
-  nextPageToken: string | null;
-  pages: number;
-  rows: number;
-  /** The page this attempt resumed at from a heartbeat checkpoint, or null when it started fresh. */
-  resumedAtPage: number | null;
-}
-
-/** Recorded after every page: what a retried attempt resumes from. */
-export interface PageCheckpoint {
-  nextPageToken: string | null;
-  pages: number;
-  rows: number;
-}
-
-export interface CompletePassRequest {
-  stream: Stream;
-  full: boolean;
-  startedAt: string;
-}
-
-export interface FinishSyncRequest {
-  syncRunId: string;
+export interface FinishRequest extends RunRef {
   status: 'completed' | 'failed' | 'cancelled';
+  error: string | null;
+}
+
+export interface RunTotals {
   rowsPerStream: Record<string, number>;
   pagesPerStream: Record<string, number>;
   deletedPerStream: Record<string, number>;
-  error: string | null;
 }
+
+export interface RejectedRunRequest {
+  workflowId: string;
+  runId: string;
+  /** 'rejected' for refused input, else the mode the run was asked for. */
+  mode: string;
+  namespace?: string | undefined;
+  error: string;
+}
+
+export type { AlertDecision };

@@ -1,6 +1,7 @@
 import { formatDuration } from '../duration';
 import { redactSecrets } from '../redact';
-import type { IncidentRow, RunFacts } from './incidents';
+import type { IncidentRow } from '../db/incidents';
+import type { RunFacts } from '../db/sync-runs';
 import type { AlertMessage, AlertToSend } from './types';
 
 export interface MessageContext {

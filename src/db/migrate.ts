@@ -62,3 +62,11 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<string[]> 
   }
   return applied;
 }
+
+/** When the tables were first created: the staleness clock of a namespace that never synced starts there. */
+export async function readInstalledAt(db: pg.Pool, schema: string): Promise<Date | null> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `SELECT min(applied_at) AS at FROM ${quoteIdent(schema)}.schema_migrations`,
+  );
+  return rows[0]?.at ?? null;
+}

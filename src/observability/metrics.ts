@@ -1,24 +1,28 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** What the sync's activities report; given to them as a dependency, never reached as a global. */
+/** What the activities report; given to them as a dependency, never reached as a global. */
 export interface SyncMetrics {
-  pageWritten(stream: string, rows: number): void;
-  passCompleted(stream: string, full: boolean, seconds: number): void;
+  pageWritten(stream: string, namespace: string, rows: number): void;
+  passCompleted(stream: string, namespace: string, full: boolean, seconds: number): void;
+  /** The source answered RESOURCE_EXHAUSTED: the run slowed down and tried again. */
+  visibilityThrottled(namespace: string): void;
 }
 
-export const noMetrics: SyncMetrics = { pageWritten() {}, passCompleted() {} };
+export const noMetrics: SyncMetrics = { pageWritten() {}, passCompleted() {}, visibilityThrottled() {} };
 
 export interface StreamLag {
+  namespace: string;
   stream: string;
   seconds: number;
 }
 
-/** The sync's own metric names, one place for the code, the README and the tests. */
+/** The sync's own metric names, one place for the code, the docs and the tests. */
 export const SYNC_METRIC_NAMES = {
   rows: 'temporal_sync_rows_upserted_total',
   pages: 'temporal_sync_pages_total',
   passDuration: 'temporal_sync_pass_duration_seconds',
   lag: 'temporal_sync_lag_seconds',
+  throttled: 'temporal_sync_visibility_throttled_total',
 } as const;
 
 export interface SyncMetricsRegistry {
@@ -28,28 +32,31 @@ export interface SyncMetricsRegistry {
 
 /**
  * The process's Prometheus registry: Node's process metrics (memory, CPU, event-loop lag) and the
- * sync's own. The lag is read from sync_state at scrape time, so every replica reports the same
- * truth whichever of them ran the last pass.
+ * sync's own, each labelled by namespace. The lag is read from sync_state at scrape time, so every
+ * replica reports the same truth whichever of them ran the last pass.
  */
 export function createSyncMetrics(readLag: () => Promise<StreamLag[]>): SyncMetricsRegistry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const rows = new Counter({
-    name: SYNC_METRIC_NAMES.rows,
-    help: 'Rows written (inserted or updated) into the destination tables',
-    labelNames: ['stream'],
-    registers: [registry],
-  });
-  const pages = new Counter({
-    name: SYNC_METRIC_NAMES.pages,
-    help: 'Pages read from the source and written to the destination',
-    labelNames: ['stream'],
-    registers: [registry],
-  });
+  const counter = (name: string, help: string, labelNames: string[]) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  const rows = counter(SYNC_METRIC_NAMES.rows, 'Rows written (inserted or updated) into the destination tables', [
+    'namespace',
+    'stream',
+  ]);
+  const pages = counter(SYNC_METRIC_NAMES.pages, 'Pages read from the source and written to the destination', [
+    'namespace',
+    'stream',
+  ]);
+  const throttled = counter(
+    SYNC_METRIC_NAMES.throttled,
+    'Visibility calls the source answered RESOURCE_EXHAUSTED (retried after a backoff)',
+    ['namespace'],
+  );
   const passDuration = new Histogram({
     name: SYNC_METRIC_NAMES.passDuration,
     help: 'Seconds from the start of a sync run to the completion of a stream pass',
-    labelNames: ['stream', 'full'],
+    labelNames: ['namespace', 'stream', 'full'],
     buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600],
     registers: [registry],
   });
@@ -58,22 +65,25 @@ export function createSyncMetrics(readLag: () => Promise<StreamLag[]>): SyncMetr
     help:
       'Seconds since the start of the last complete pass (the cursor): every execution that closed ' +
       'before then is in the table. Grows between syncs; alert when it exceeds your schedule interval.',
-    labelNames: ['stream'],
+    labelNames: ['namespace', 'stream'],
     registers: [registry],
     async collect() {
       this.reset();
-      for (const { stream, seconds } of await readLag()) this.set({ stream }, seconds);
+      for (const { namespace, stream, seconds } of await readLag()) this.set({ namespace, stream }, seconds);
     },
   });
   return {
     registry,
     recorder: {
-      pageWritten(stream, count) {
-        pages.inc({ stream });
-        rows.inc({ stream }, count);
+      pageWritten(stream, namespace, count) {
+        pages.inc({ namespace, stream });
+        rows.inc({ namespace, stream }, count);
       },
-      passCompleted(stream, full, seconds) {
-        passDuration.observe({ stream, full: String(full) }, seconds);
+      passCompleted(stream, namespace, full, seconds) {
+        passDuration.observe({ namespace, stream, full: String(full) }, seconds);
+      },
+      visibilityThrottled(namespace) {
+        throttled.inc({ namespace });
       },
     },
   };

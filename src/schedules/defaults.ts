@@ -1,4 +1,4 @@
-import { NON_RETRYABLE_ERROR_TYPES } from '../workflows/sync-workflow';
+import { NON_RETRYABLE_ERROR_TYPES } from '../failures';
 import type { ScheduleDefinitionInput } from './definition';
 
 /** Retrying a whole sync cannot fix these: bad input, missing access, missing tables. */

@@ -1,38 +1,21 @@
 import { temporal } from '@temporalio/proto';
-import { decodePayloadMap, type JsonValue } from './payloads';
+import type { WorkflowRow } from '../db/workflow-rows';
+import type { MappedPage } from '../streams/contract';
+import { decodePayloadMap } from './payloads';
 import { longToNumber, timestampToEpochMicros, timestampToIso } from './time';
 
 export type RawExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
-
-/** One row of the `workflow` table, as the source reports it. Column names follow the seed connector. */
-export interface WorkflowRow {
-  namespace: string;
-  workflow_id: string;
-  run_id: string;
-  workflow_type: string | null;
-  start_time: string | null;
-  execution_time: string | null;
-  close_time: string | null;
-  status: string;
-  task_queue: string | null;
-  execution_time_seconds: number | null;
-  history_length: number | null;
-  history_size_bytes: number | null;
-  state_transition_count: number | null;
-  parent_workflow_id: string | null;
-  parent_run_id: string | null;
-  root_workflow_id: string | null;
-  root_run_id: string | null;
-  memo: Record<string, JsonValue> | null;
-  search_attributes: Record<string, JsonValue> | null;
-}
+export type { WorkflowRow };
 
 const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
 
-/** 'COMPLETED', 'RUNNING', 'CANCELED', …: the enum's own names, as the seed connector wrote them. */
+/**
+ * 'COMPLETED', 'RUNNING', 'CANCELED', 'PAUSED', …: the enum's own names, as the seed connector wrote them.
+ * A status newer than this build's protos gets a stable name of its number, never an error.
+ */
 export function statusName(status: temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): string {
   const name = temporal.api.enums.v1.WorkflowExecutionStatus[status ?? 0];
-  return name ? name.replace(STATUS_PREFIX, '') : `UNKNOWN_${String(status)}`;
+  return typeof name === 'string' ? name.replace(STATUS_PREFIX, '') : `UNKNOWN_${String(status)}`;
 }
 
 function nonEmpty(text: string | null | undefined): string | null {
@@ -51,8 +34,11 @@ export class UnmappableExecutionError extends Error {
   }
 }
 
-/** Maps one execution from the visibility API to its row. Pure; throws only when the row has no key. */
-export function executionToRow(namespace: string, info: RawExecutionInfo): WorkflowRow {
+/**
+ * Maps one execution from the visibility API to its row. `readAt` is when its page was asked for (of two
+ * views of a run the later read wins). Pure; throws only when the row has no key.
+ */
+export function executionToRow(namespace: string, info: RawExecutionInfo, readAt = new Date(0)): WorkflowRow {
   const workflowId = info.execution?.workflowId;
   const runId = info.execution?.runId;
   if (!workflowId || !runId) throw new UnmappableExecutionError('missing workflow ID or run ID');
@@ -81,37 +67,31 @@ export function executionToRow(namespace: string, info: RawExecutionInfo): Workf
     root_run_id: nonEmpty(info.rootExecution?.runId),
     memo: decodePayloadMap(info.memo?.fields),
     search_attributes: decodePayloadMap(info.searchAttributes?.indexedFields),
+    read_at: readAt.toISOString(),
   };
-}
-
-export interface RejectedExecution {
-  workflowId: string | null;
-  runId: string | null;
-  reason: string;
 }
 
 /**
  * Maps a page. A record that cannot become a row is returned with its IDs and the reason, for the
- * caller to report; it never takes the rest of the page down with it.
+ * caller to report; it never takes the rest of the page down with it. A run listed twice in one page
+ * (a scan is not a snapshot) keeps its later entry.
  */
 export function mapExecutionPage(
   namespace: string,
   executions: readonly RawExecutionInfo[],
-): { rows: WorkflowRow[]; rejected: RejectedExecution[] } {
+  readAt: Date,
+): MappedPage<WorkflowRow> {
   const rows: WorkflowRow[] = [];
-  const rejected: RejectedExecution[] = [];
+  const rejected: MappedPage<WorkflowRow>['rejected'] = [];
   for (const execution of executions) {
     try {
-      rows.push(executionToRow(namespace, execution));
+      rows.push(executionToRow(namespace, execution, readAt));
     } catch (error) {
-      rejected.push({
-        workflowId: execution.execution?.workflowId || null,
-        runId: execution.execution?.runId || null,
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      const id = JSON.stringify([execution.execution?.workflowId || null, execution.execution?.runId || null]);
+      rejected.push({ id, reason: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { rows, rejected };
+  return { rows: dedupeByKey(rows, workflowRowKey), rejected };
 }
 
 /** When one page holds the same run twice (a scan is not a snapshot), the later entry wins. */

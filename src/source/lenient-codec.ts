@@ -1,5 +1,6 @@
 import type { PayloadCodec } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { storableJson } from '../json';
 import { decodePayload } from './payloads';
 
 type Payload = temporal.api.common.v1.IPayload;
@@ -31,7 +32,7 @@ export const lenientDecodingCodec: PayloadCodec = {
       }
       return {
         metadata: { encoding: encoder.encode('json/plain') },
-        data: encoder.encode(JSON.stringify(decodePayload(payload))),
+        data: encoder.encode(storableJson(decodePayload(payload))),
       };
     }),
 };

@@ -30,9 +30,10 @@ export interface IncidentStatus {
 export interface NamespaceStatus {
   namespace: string;
   streams: StreamStatus[];
-  lastFailure: (RunRef & { error: string | null }) | null;
+  lastFailure: (RunRef & { status: string; error: string | null }) | null;
   /** The newest finished run (completed or failed; cancelled ones say nothing about health). */
-  lastFinished: { syncRunId: string; status: 'completed' | 'failed'; finishedAt: string } | null;
+  /** The newest finished run (completed, failed, terminated or timed out; cancelled ones say nothing about health). */
+  lastFinished: { syncRunId: string; status: string; finishedAt: string } | null;
   running: number;
   openIncidents: IncidentStatus[];
 }

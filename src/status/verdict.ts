@@ -16,10 +16,10 @@ export function judge(snapshot: DatabaseSnapshot, temporal: SchedulesStatus, sta
   const found: Array<[VerdictStatus, string]> = [];
   if (snapshot.namespaces.length === 0) found.push(['stale', 'no sync has run yet']);
   for (const ns of snapshot.namespaces) {
-    if (ns.lastFinished?.status === 'failed' && ns.lastFailure) {
+    if (ns.lastFinished && ns.lastFinished.status !== 'completed' && ns.lastFailure) {
       found.push([
         'failing',
-        `namespace "${ns.namespace}": the last run (${ns.lastFailure.syncRunId}) failed at ${ns.lastFailure.finishedAt}: ${ns.lastFailure.error ?? 'no error recorded'}`,
+        `namespace "${ns.namespace}": the last run (${ns.lastFailure.syncRunId}) ${ns.lastFailure.status === 'failed' ? 'failed' : `ended ${ns.lastFailure.status}`} at ${ns.lastFailure.finishedAt}: ${ns.lastFailure.error ?? 'no error recorded'}`,
       ]);
     }
     for (const stream of ns.streams) {

@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { GrpcStatus } from '../source/grpc';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import type { Config } from '../config';
 import { lenientDecodingCodec } from '../source/lenient-codec';
@@ -29,10 +30,23 @@ export function sourceConnectConfig(env: NodeJS.ProcessEnv = process.env): Clien
   return loadClientConnectConfig({ overrideEnvVars: mapped, disableFile: mapped.TEMPORAL_PROFILE === undefined });
 }
 
+/**
+ * The SDK's retries of failed calls, but for RESOURCE_EXHAUSTED: the sync's visibility gate waits
+ * those out within its budget (and counts them), where the SDK would send them again on its own.
+ */
+export function sourceRetries() {
+  const retries = defaultGrpcRetryOptions();
+  return makeGrpcRetryInterceptor({
+    ...retries,
+    retryableDecider: (attempt, status) =>
+      status.code !== GrpcStatus.RESOURCE_EXHAUSTED && retries.retryableDecider(attempt, status),
+  });
+}
+
 /** A client for reading the source namespace; payloads it cannot decode are kept in raw form, never thrown on. */
 export async function connectSourceClient(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<Client> {
   const { connectionOptions } = sourceConnectConfig(env);
-  const connection = await Connection.connect(connectionOptions);
+  const connection = await Connection.connect({ ...connectionOptions, interceptors: [sourceRetries()] });
   return new Client({
     connection,
     namespace: config.sourceNamespace,

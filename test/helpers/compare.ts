@@ -1,4 +1,4 @@
-import { toStorable } from '../../src/source/payloads';
+import { toStorable } from '../../src/json';
 
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:Z|\+00:00)$/;
 

@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AlertSettings } from '../../src/alerts/settings';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DEFAULT_SCHEDULE_REDESCRIBE_SECONDS } from '../../src/config';
 import { WORKFLOWS_PATH, createSyncWorker } from '../../src/sync-worker';
+import { singleSource } from '../../src/temporal/sources';
 import type { SyncInput } from '../../src/workflows/input';
 import type { SyncSummary } from '../../src/workflows/sync-workflow';
 import type { TestDatabase } from './postgres';
@@ -49,6 +51,10 @@ export interface SyncWorkerOverrides {
   /** Webhook, staleness window, HTTP timeout: alerting as the worker's configuration would set it. */
   alerts?: AlertSettings;
   scheduleRedescribeSeconds?: number;
+  /** The worker's visibility budget for runs that name none (default: high enough never to slow a test). */
+  visibilityRps?: number;
+  /** A task queue of the test's choosing (default: one of its own). */
+  taskQueue?: string;
 }
 
 /** The real sync worker, in this process, on a test database and the test server's source namespace. */
@@ -57,7 +63,7 @@ export async function startSyncWorker(
   db: TestDatabase,
   overrides: SyncWorkerOverrides = {},
 ): Promise<RunningWorker> {
-  const taskQueue = `sync-${randomBytes(3).toString('hex')}`;
+  const taskQueue = overrides.taskQueue ?? `sync-${randomBytes(3).toString('hex')}`;
   const worker = await createSyncWorker({
     connection: temporal.env.nativeConnection,
     namespace: 'default',
@@ -66,13 +72,15 @@ export async function startSyncWorker(
     dependencies: {
       pool: overrides.pool ?? db.pool,
       schema: db.schema,
-      namespace: overrides.namespace ?? SOURCE_NAMESPACE,
-      source: overrides.source ?? temporal.sourceClient,
+      sources: singleSource(overrides.namespace ?? SOURCE_NAMESPACE, overrides.source ?? temporal.sourceClient),
+      workerClient: temporal.client,
       secrets: overrides.secrets ?? [],
+      visibilityRps: overrides.visibilityRps ?? 1000,
+      streamSettings: {
+        scheduleRedescribeSeconds: overrides.scheduleRedescribeSeconds ?? DEFAULT_SCHEDULE_REDESCRIBE_SECONDS,
+        describeConcurrency: 8,
+      },
       ...(overrides.alerts ? { alerts: overrides.alerts } : {}),
-      ...(overrides.scheduleRedescribeSeconds === undefined
-        ? {}
-        : { scheduleRedescribeSeconds: overrides.scheduleRedescribeSeconds }),
     },
   });
   return runInBackground(worker, taskQueue);

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import { NUL_REPLACEMENT } from '../../src/source/payloads';
+import { NUL_REPLACEMENT } from '../../src/json';
 import { keyed, scheduleKey, workflowKey } from '../helpers/compare';
 import { createTestDatabase, tableRows, type TestDatabase } from '../helpers/postgres';
 import { countRuns } from '../helpers/seed';

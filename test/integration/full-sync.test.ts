@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ScheduleOverlapPolicy, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
 import { scheduleToRow } from '../../src/source/schedules';
-import { BOOKKEEPING_COLUMNS, comparable, keyed, scheduleKey, workflowKey } from '../helpers/compare';
+import {
+  BOOKKEEPING_COLUMNS,
+  canonicalTimestamp,
+  comparable,
+  keyed,
+  scheduleKey,
+  workflowKey,
+} from '../helpers/compare';
 import { createTestDatabase, tableRows, type TestDatabase } from '../helpers/postgres';
 import { expectedWorkflowRows, seedMixedExecutions, seedSchedules, waitForSettled } from '../helpers/seed';
 import { SOURCE_NAMESPACE, searchAttributes, startTemporal, type TestTemporal } from '../helpers/temporal';
@@ -43,7 +50,14 @@ type RawTimestamp = { seconds?: { toString(): string } | number | null; nanos?: 
 /** Milliseconds of a protobuf Timestamp read straight from the describe response. */
 const rawMs = (ts: RawTimestamp): number | null =>
   ts ? Number(String(ts.seconds ?? 0)) * 1000 + Math.floor((ts.nanos ?? 0) / 1_000_000) : null;
-const rawSeconds = (duration: RawTimestamp): number | null => (duration ? rawMs(duration)! / 1000 : null);
+const rawSeconds = (duration: RawTimestamp): number | null =>
+  duration ? Number(String(duration.seconds ?? 0)) + (duration.nanos ?? 0) / 1e9 : null;
+/** A protobuf Timestamp from the describe response as UTC text to the microsecond, what timestamptz holds. */
+const rawMicros = (ts: RawTimestamp): string | null => {
+  if (!ts) return null;
+  const whole = new Date(Number(String(ts.seconds ?? 0)) * 1000).toISOString().slice(0, 19);
+  return `${whole}.${String(Math.floor((ts.nanos ?? 0) / 1000)).padStart(6, '0')}Z`;
+};
 const rawNumber = (value: { toString(): string } | number | null | undefined): number => Number(String(value ?? 0));
 const timeOf = (value: unknown): number | null => (value === null ? null : Date.parse(String(value)));
 const range = <T>(start: T, end: T = start) => [{ start, end, step: 1 }];
@@ -176,7 +190,12 @@ describe('a full sync of a namespace', () => {
       const description = await temporal.sourceClient.schedule.getHandle(scheduleId).describe();
       const row = stored.get(scheduleId);
       assert.ok(row, `row for schedule ${scheduleId}`);
-      assert.deepEqual(comparable(row), comparable(scheduleToRow(SOURCE_NAMESPACE, description)));
+      assert.deepEqual(
+        comparable(row),
+        comparable(
+          scheduleToRow(SOURCE_NAMESPACE, scheduleId, description.raw, { list_fingerprint: null, described_at: '' }),
+        ),
+      );
       // And in terms a user checks by hand:
       assert.equal(row.paused, description.state.paused);
       assert.equal(row.note, description.state.note || null, 'no note is stored as NULL');
@@ -264,25 +283,27 @@ describe('a full sync of a namespace', () => {
     }
   });
 
-  it('stores each schedule_action with the workflow type, task queue, ID and options it was created with', async () => {
+  it('stores each schedule_action in its documented shape, with the options it was created with', async () => {
     const { rows, described } = await schedulesAsStoredAndDescribed();
-    const checked = ['type', 'workflowId', 'workflowType', 'taskQueue', 'args', 'memo', 'retry', 'searchAttributes'];
-    const timeouts = ['workflowExecutionTimeout', 'workflowRunTimeout', 'workflowTaskTimeout'];
+    const unset = {
+      memo: null,
+      searchAttributes: null,
+      workflowExecutionTimeoutSeconds: null,
+      workflowRunTimeoutSeconds: null,
+      workflowTaskTimeoutSeconds: null,
+      retry: null,
+      priority: null,
+    };
     const seeded = (id: string) => ({
       type: 'startWorkflow',
       workflowId: `${id}-wf`,
       workflowType: 'completes',
       taskQueue: 'seed',
       args: [],
-      searchAttributes: {},
+      ...unset,
     });
     assert.deepEqual(
-      byId((row) => {
-        const action = row.schedule_action as Record<string, unknown>;
-        return Object.fromEntries(
-          [...checked, ...timeouts].filter((key) => key in action).map((key) => [key, action[key]]),
-        );
-      }, rows),
+      byId((row) => row.schedule_action, rows),
       {
         ...Object.fromEntries(scheduleIds.filter((id) => id !== LIMITED_ID).map((id) => [id, seeded(id)])),
         [LIMITED_ID]: {
@@ -291,11 +312,19 @@ describe('a full sync of a namespace', () => {
           workflowType: 'waits',
           taskQueue: 'seed',
           args: [{ order: 42, label: 'ünïcødé "q"' }, 'second'],
+          ...unset,
           memo: { purpose: 'keeps running' },
-          retry: { maximumAttempts: 3, initialInterval: 2000, backoffCoefficient: 1.5, nonRetryableErrorTypes: [] },
-          searchAttributes: { CustomKeyword: ['from-schedule'] },
-          workflowRunTimeout: 3_600_000,
-          workflowTaskTimeout: 20_000,
+          retry: {
+            initialIntervalSeconds: 2,
+            backoffCoefficient: 1.5,
+            maximumIntervalSeconds: null,
+            maximumAttempts: 3,
+            nonRetryableErrorTypes: [],
+          },
+          // Decoded as the workflow table's search_attributes are: the value, not the SDK's one-item list.
+          searchAttributes: { CustomKeyword: 'from-schedule' },
+          workflowRunTimeoutSeconds: 3600,
+          workflowTaskTimeoutSeconds: 20,
         },
       },
     );
@@ -310,11 +339,10 @@ describe('a full sync of a namespace', () => {
         (raw.input?.payloads ?? []).map((payload) => JSON.parse(Buffer.from(payload.data!).toString('utf8'))),
         `arguments of ${id}`,
       );
-      assert.equal(action.workflowRunTimeout ?? null, rawMs(raw.workflowRunTimeout), `run timeout of ${id}`);
-      assert.equal(action.workflowTaskTimeout ?? null, rawMs(raw.workflowTaskTimeout), `task timeout of ${id}`);
-      const retry = action.retry as Record<string, unknown> | undefined;
-      assert.equal(retry?.maximumAttempts ?? null, raw.retryPolicy?.maximumAttempts ?? null, `retry of ${id}`);
-      assert.ok(!('staticSummary' in action) && !('staticDetails' in action));
+      assert.equal(action.workflowRunTimeoutSeconds, rawSeconds(raw.workflowRunTimeout), `run timeout of ${id}`);
+      assert.equal(action.workflowTaskTimeoutSeconds, rawSeconds(raw.workflowTaskTimeout), `task timeout of ${id}`);
+      const retry = action.retry as Record<string, unknown> | null;
+      assert.equal(retry?.maximumAttempts ?? null, raw.retryPolicy?.maximumAttempts || null, `retry of ${id}`);
     }
   });
 
@@ -410,20 +438,20 @@ describe('a full sync of a namespace', () => {
       assert.deepEqual(
         row.recent_actions,
         (raw.info?.recentActions ?? []).map((recent) => ({
-          scheduled_at: new Date(rawMs(recent.scheduleTime)!).toISOString(),
-          taken_at: new Date(rawMs(recent.actualTime)!).toISOString(),
+          scheduled_at: rawMicros(recent.scheduleTime),
+          taken_at: rawMicros(recent.actualTime),
           workflow_id: recent.startWorkflowResult?.workflowId,
           first_execution_run_id: recent.startWorkflowResult?.runId,
         })),
         `recent_actions of ${id}`,
       );
-      // To the millisecond, and when the test made it.
+      // To the microsecond, and when the test made it.
+      assert.equal(canonicalTimestamp(String(row.created_at)), rawMicros(raw.info?.createTime), `created_at of ${id}`);
       const createdAt = timeOf(row.created_at)!;
-      assert.equal(createdAt, info.createdAt.getTime(), `created_at of ${id}`);
-      assert.equal(createdAt, rawMs(raw.info?.createTime), `created_at of ${id}`);
+      assert.equal(Math.floor(createdAt), info.createdAt.getTime(), `created_at of ${id}`);
       assert.ok(createdAt >= schedulesCreatedFrom - 1000 && createdAt <= schedulesCreatedUntil + 1000, id);
-      assert.equal(timeOf(row.last_updated_at), info.lastUpdatedAt?.getTime() ?? null, `last_updated_at of ${id}`);
-      assert.equal(timeOf(row.last_updated_at), rawMs(raw.info?.updateTime), `last_updated_at of ${id}`);
+      const updated = row.last_updated_at === null ? null : canonicalTimestamp(String(row.last_updated_at));
+      assert.equal(updated, rawMicros(raw.info?.updateTime), `last_updated_at of ${id}`);
     }
     const [running] = rows.get(LIMITED_ID)!.running_workflows as Array<{ workflow_id: string }>;
     assert.ok(running?.workflow_id.startsWith('core-limited-wf'), 'the workflow the schedule started');

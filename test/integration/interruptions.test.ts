@@ -44,7 +44,7 @@ describe('a sync that is interrupted', () => {
     await temporal?.stop();
   });
 
-  it('resumes from its heartbeat checkpoint after the worker is killed mid-pass (SIGKILL), losing nothing', async () => {
+  it('resumes from its committed checkpoint after the worker is killed mid-pass (SIGKILL), losing nothing', async () => {
     const db = await createTestDatabase('crash');
     try {
       const env = {
@@ -86,7 +86,7 @@ describe('a sync that is interrupted', () => {
         [checkpointPages + 1],
         'resumed after the checkpoint',
       );
-      assert.match(second.output(), /resuming from heartbeat checkpoint/);
+      assert.match(second.output(), /resuming from the committed checkpoint/);
       assert.equal(summary.streams.workflows?.pages, pageCount(runs, 10), 'no page counted twice');
       assert.equal(summary.streams.workflows?.rows, runs);
       assert.equal(await assertTablesEqualServer(temporal, db), runs);

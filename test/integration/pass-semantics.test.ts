@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { completePass } from '../../src/db/sync-state';
-import { workflowTable } from '../../src/db/tables';
-import { buildUpsertSql, upsertRows } from '../../src/db/upsert';
+import { createRowWriter } from '../../src/db/rows';
+import { advanceCursor } from '../../src/db/sync-state';
+import { inTransaction } from '../../src/db/transaction';
+import { workflowTable } from '../../src/db/workflow-rows';
 import type { WorkflowRow } from '../../src/source/executions';
 import type { SyncProgress, SyncSummary } from '../../src/workflows/sync-workflow';
 import { comparable, keyed, workflowKey } from '../helpers/compare';
@@ -147,7 +148,9 @@ describe('what a pass promises', () => {
   it('keeps the later read of a running run whatever the write order, never lets a running view overwrite a closed one, nor an older pass move the cursor back', async () => {
     const db = await createTestDatabase('guard');
     try {
-      const sql = buildUpsertSql(db.schema, workflowTable);
+      const writer = createRowWriter(db.schema, workflowTable);
+      const upsertRows = (rows: WorkflowRow[], syncRunId: string) =>
+        inTransaction(db.pool, (client) => writer.write(client, rows, syncRunId));
       const closed: WorkflowRow = {
         ...(await expectedWorkflowRows(temporal.sourceClient)).find((row) => row.status === 'COMPLETED')!,
       };
@@ -158,38 +161,27 @@ describe('what a pass promises', () => {
       // Two overlapping passes saw the run while it ran; the one that read it later writes first.
       const laterRunningView = { ...running, search_attributes: { Stage: 'shipped' }, read_at: readAt(2) };
       const earlierRunningView = { ...running, search_attributes: { Stage: 'packed' }, read_at: readAt(1) };
-      await upsertRows(db.pool, sql, [laterRunningView], '1');
-      await upsertRows(db.pool, sql, [earlierRunningView], '2');
+      await upsertRows([laterRunningView], '1');
+      await upsertRows([earlierRunningView], '2');
       assert.deepEqual((await storedRow()).search_attributes, { Stage: 'shipped' }, 'the later read wins');
       assert.equal((await storedRow()).sync_run_id, 2, 'the older view still confirms the row was seen');
-      await upsertRows(
-        db.pool,
-        sql,
-        [{ ...running, search_attributes: { Stage: 'delivered' }, read_at: readAt(3) }],
-        '3',
-      );
+      await upsertRows([{ ...running, search_attributes: { Stage: 'delivered' }, read_at: readAt(3) }], '3');
       assert.deepEqual((await storedRow()).search_attributes, { Stage: 'delivered' }, 'a newer read replaces it');
 
       // Once closed, no running view replaces it, however late it was read.
-      await upsertRows(db.pool, sql, [{ ...closed, read_at: readAt(4) }], '4');
-      await upsertRows(db.pool, sql, [{ ...running, read_at: readAt(5) }], '5');
+      await upsertRows([{ ...closed, read_at: readAt(4) }], '4');
+      await upsertRows([{ ...running, read_at: readAt(5) }], '5');
       const stored = await storedRow();
       assert.equal(stored.status, 'COMPLETED');
       assert.deepEqual(comparable(stored), comparable(closed));
 
       const later = new Date('2026-06-01T00:00:00Z');
-      await completePass(db.pool, db.schema, {
-        namespace: SOURCE_NAMESPACE,
-        stream: 'workflows',
-        full: false,
-        startedAt: later,
-      });
-      await completePass(db.pool, db.schema, {
-        namespace: SOURCE_NAMESPACE,
-        stream: 'workflows',
-        full: false,
-        startedAt: new Date('2026-01-01T00:00:00Z'),
-      });
+      const moveCursor = (to: Date) =>
+        inTransaction(db.pool, (client) =>
+          advanceCursor(client, db.schema, { namespace: SOURCE_NAMESPACE, stream: 'workflows', full: false, to }),
+        );
+      await moveCursor(later);
+      await moveCursor(new Date('2026-01-01T00:00:00Z'));
       const { rows } = await db.pool.query<{ cursor: Date }>(`SELECT cursor FROM "${db.schema}".sync_state`);
       assert.equal(rows[0]!.cursor.getTime(), later.getTime());
     } finally {

@@ -119,7 +119,7 @@ describe('the production worker (a child process, as deployed)', () => {
       );
       assert.ok(stopped, 'the activity said where it stopped');
       assert.equal(stopped.workflowId, 'sigterm-drain', 'activity log lines carry the workflow context');
-      assert.equal(stopped.activityType, 'syncWorkflowExecutions');
+      assert.equal(stopped.activityType, 'syncPartition');
       assert.equal(stopped.pagesWritten, 4);
       assert.equal((await handle.describe()).status.name, 'RUNNING', 'the sync waits for a worker');
 
@@ -168,7 +168,7 @@ describe('the production worker (a child process, as deployed)', () => {
       const done = handle.result().finally(() => (finished = true));
       while (!finished) {
         const metrics = (await get(port, HTTP_ROUTES.metrics)).body;
-        const rows = sample(metrics, SYNC_METRIC_NAMES.rows, 'stream="workflows"');
+        const rows = sample(metrics, SYNC_METRIC_NAMES.rows, 'namespace="sync-source",stream="workflows"');
         if (rows !== undefined && rows > 0 && rows < runs) rowsSeen.add(rows);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -176,10 +176,20 @@ describe('the production worker (a child process, as deployed)', () => {
       assert.ok(rowsSeen.size >= 2, `rows upserted seen rising during the sync: ${[...rowsSeen].join(', ')}`);
 
       const final = (await get(port, HTTP_ROUTES.metrics)).body;
-      assert.equal(sample(final, SYNC_METRIC_NAMES.rows, 'stream="workflows"'), runs);
-      assert.equal(sample(final, SYNC_METRIC_NAMES.pages, 'stream="workflows"'), summary.streams.workflows!.pages);
-      assert.equal(sample(final, `${SYNC_METRIC_NAMES.passDuration}_count`, 'stream="workflows",full="true"'), 1);
-      const lag = sample(final, SYNC_METRIC_NAMES.lag, 'stream="workflows"');
+      assert.equal(sample(final, SYNC_METRIC_NAMES.rows, 'namespace="sync-source",stream="workflows"'), runs);
+      assert.equal(
+        sample(final, SYNC_METRIC_NAMES.pages, 'namespace="sync-source",stream="workflows"'),
+        summary.streams.workflows!.pages,
+      );
+      assert.equal(
+        sample(
+          final,
+          `${SYNC_METRIC_NAMES.passDuration}_count`,
+          'namespace="sync-source",stream="workflows",full="true"',
+        ),
+        1,
+      );
+      const lag = sample(final, SYNC_METRIC_NAMES.lag, 'namespace="sync-source",stream="workflows"');
       assert.ok(lag !== undefined && lag >= 0 && lag < 60, `lag since the pass began: ${lag}`);
       assert.match(final, /^temporal_num_pollers\{/m, "the SDK's own metrics are in the same scrape");
       assert.match(final, /^process_resident_memory_bytes /m, 'and the process metrics');

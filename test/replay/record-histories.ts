@@ -10,13 +10,18 @@ import { slowWrites } from '../helpers/write-gate';
 import { waitFor } from '../helpers/wait';
 import { startWebhookReceiver } from '../helpers/webhook-receiver';
 
+/**
+ * The set the current workflow code records: its files are named `<set>-<name>.json`, beside those of
+ * the code before it (no prefix), which stay as they were recorded and keep proving old runs replay.
+ */
+const RECORDING_SET = 'streams';
 const HELP = `Usage: npm run record-histories [-- <name>...]
 
 Runs SyncWorkflow on a fresh dev server in the ways that matter (full, incremental, continued as
-new, cancelled, bad input, a failure that alerts, the same failure under a retry policy, and the
-recovery after it), StalenessCheckWorkflow
-and AlertWorkflow, and writes each run's event history to test/replay/histories/. The replay test
-replays them against the current workflow code on every test run.
+new, partitioned, cancelled, a failure that alerts, the same failure under a retry policy, the
+recovery after it, bad input), StalenessCheckWorkflow and AlertWorkflow, and writes each run's event
+history to test/replay/histories/${RECORDING_SET}-<name>.json. The replay test replays every recorded
+history, of this code and of the code before it, against the current workflow code on every test run.
 
 With names, only those histories are written (the others are still run, as the later ones need
 them): add histories for a new path without re-recording the old ones, which are what proves that
@@ -44,8 +49,8 @@ async function main(): Promise<void> {
   const save = async (name: string, workflowId: string, runId?: string) => {
     if (only.length > 0 && !only.includes(name)) return;
     const history = await temporal.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    writeFileSync(path.join(OUT, `${name}.json`), `${historyToJSON(history)}\n`);
-    process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
+    writeFileSync(path.join(OUT, `${RECORDING_SET}-${name}.json`), `${historyToJSON(history)}\n`);
+    process.stdout.write(`recorded ${RECORDING_SET}-${name} (${history.events?.length ?? 0} events)\n`);
   };
   const run = async (workflowId: string, input: unknown) => {
     const handle = await temporal.client.workflow.start('SyncWorkflow', {
@@ -70,8 +75,15 @@ async function main(): Promise<void> {
     });
     await save('continued-as-new-first-run', 'continued', long.firstExecutionRunId);
     await save('continued-as-new-last-run', 'continued');
-    await run('bad-input', { mode: 'fulll', pageSize: 0 });
-    await save('failed-bad-input', 'bad-input');
+    // A pass split into StartTime partitions, read a few at once.
+    await run('partitioned', {
+      mode: 'full',
+      streams: ['workflows'],
+      pageSize: 5,
+      partitions: 3,
+      minRowsPerPartition: 5,
+    });
+    await save('partitioned', 'partitioned');
 
     const slow = await slowWrites(db.pool, db.schema, 'workflow', 0, 200);
     await db.pool.query(`TRUNCATE "${db.schema}".workflow`);
@@ -116,6 +128,9 @@ async function main(): Promise<void> {
     await db.pool.query(`DROP TRIGGER deny_writes ON "${db.schema}".workflow`);
     await run('recovered-alerted', { mode: 'full' });
     await save('recovered-alerted', 'recovered-alerted');
+    // A refused input is recorded as a failed run and opens an incident of its own (the last one closed).
+    await run('bad-input', { mode: 'fulll', pageSize: 0 });
+    await save('failed-bad-input', 'bad-input');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await temporal.client.workflow.execute('StalenessCheckWorkflow', {
       taskQueue: worker.taskQueue,

@@ -12,7 +12,22 @@ const HISTORIES = path.join(__dirname, 'histories');
 const files = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));
 
 describe('recorded workflow histories replay against the current workflow code', () => {
-  it('has the histories to replay', () => {
+  it('has the histories to replay, of the code before the stream contract and of the current code', () => {
+    const current = [
+      'full',
+      'incremental',
+      'continued-as-new-first-run',
+      'continued-as-new-last-run',
+      'partitioned',
+      'cancelled',
+      'failed-bad-input',
+      'failed-alerted',
+      'failed-retry-policy',
+      'recovered-alerted',
+      'alert-delivered',
+      'staleness-check',
+    ];
+    for (const kind of current) assert.ok(files.includes(`streams-${kind}.json`), `streams-${kind}.json is recorded`);
     for (const kind of [
       'full',
       'incremental',

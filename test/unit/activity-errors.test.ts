@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { toActivityFailure } from '../../src/activities/errors';
 
-const withCode = (message: string, code: number | string) => Object.assign(new Error(message), { code });
+import { Metadata, status } from '@grpc/grpc-js';
+
+/** A Postgres error as pg raises it: a SQLSTATE in `code`. */
+const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+/** A gRPC error as @grpc/grpc-js raises it: a status code, details and metadata. */
+const grpcError = (message: string, code: status) =>
+  Object.assign(new Error(`${code} ${status[code]}: ${message}`), { code, details: message, metadata: new Metadata() });
 
 function failure(error: unknown, secrets: string[] = []): ApplicationFailure {
   const result = toActivityFailure(error, secrets);
@@ -14,10 +20,14 @@ function failure(error: unknown, secrets: string[] = []): ApplicationFailure {
 describe('what an activity error becomes', () => {
   it('makes configuration problems non-retryable, saying what to fix', () => {
     const cases: Array<[unknown, string, RegExp]> = [
-      [withCode('namespace x not found', 5), 'SourceNamespaceNotFound', /TEMPORAL_SYNC_SOURCE_NAMESPACE/],
-      [withCode('bad query', 3), 'SourceQueryInvalid', /INVALID_ARGUMENT/],
-      [withCode('request unauthorized', 16), 'SourceAccessDenied', /TEMPORAL_API_KEY/],
-      [withCode('permission denied', 7), 'SourceAccessDenied', /API key or certificate/],
+      [
+        grpcError('namespace x not found', status.NOT_FOUND),
+        'SourceNamespaceNotFound',
+        /TEMPORAL_SYNC_SOURCE_NAMESPACE/,
+      ],
+      [grpcError('bad query', status.INVALID_ARGUMENT), 'SourceQueryInvalid', /INVALID_ARGUMENT/],
+      [grpcError('request unauthorized', status.UNAUTHENTICATED), 'SourceAccessDenied', /TEMPORAL_API_KEY/],
+      [grpcError('permission denied', status.PERMISSION_DENIED), 'SourceAccessDenied', /API key or certificate/],
       [withCode('password authentication failed', '28P01'), 'DatabaseAccessDenied', /DATABASE_URL/],
       [withCode('database "x" does not exist', '3D000'), 'DatabaseAccessDenied', /does not exist/],
       [withCode('relation does not exist', '42P01'), 'DatabaseSchemaMissing', /npm run migrate/],
@@ -34,8 +44,9 @@ describe('what an activity error becomes', () => {
     for (const error of [
       withCode('terminating connection due to administrator command', '57P01'),
       withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
-      withCode('unavailable', 14),
-      withCode('deadline exceeded', 4),
+      grpcError('unavailable', status.UNAVAILABLE),
+      grpcError('deadline exceeded', status.DEADLINE_EXCEEDED),
+      grpcError('namespace rate limit exceeded', status.RESOURCE_EXHAUSTED),
       new Error('Connection terminated unexpectedly'),
     ]) {
       assert.equal(failure(error).nonRetryable, false, (error as Error).message);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alertBody } from '../../src/alerts/format';
-import type { IncidentRow, RunFacts } from '../../src/alerts/incidents';
+import type { IncidentRow } from '../../src/db/incidents';
+import type { RunFacts } from '../../src/db/sync-runs';
 import { buildAlert } from '../../src/alerts/messages';
 import { formatDuration } from '../../src/duration';
 
@@ -26,6 +27,7 @@ const incident: IncidentRow = {
 };
 const run: RunFacts = {
   id: '41',
+  namespace: 'payments',
   workflow_id: 'hourly sync/2026',
   run_id: 'r-1',
   status: 'failed',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
+import protobuf from 'protobufjs';
 import {
   dedupeByKey,
   executionToRow,
@@ -38,7 +39,7 @@ function closedExecution(): temporal.api.workflow.v1.IWorkflowExecutionInfo {
 
 describe('mapping an execution to a workflow row', () => {
   it('keeps every column the source reports, timestamps to the microsecond', () => {
-    const row = executionToRow('ns', closedExecution());
+    const row = executionToRow('ns', closedExecution(), new Date('2026-01-02T03:04:05.678Z'));
     assert.deepEqual(row, {
       namespace: 'ns',
       workflow_id: 'order "42" ü',
@@ -59,7 +60,27 @@ describe('mapping an execution to a workflow row', () => {
       root_run_id: 'root-run',
       memo: { owner: 'team-a', nested: { a: [1, 2] } },
       search_attributes: { CustomKeyword: 'kw', CustomInt: 5 },
+      read_at: '2026-01-02T03:04:05.678Z',
     });
+  });
+
+  it('names PAUSED, and any status newer than this build knows, from the bytes a server sends, never failing', () => {
+    // WorkflowExecutionInfo written field by field: execution (1) { workflow_id (1), run_id (2) }, status (5).
+    const bytesWithStatus = (status: number) => {
+      const execution = temporal.api.common.v1.WorkflowExecution.encode({ workflowId: 'w', runId: 'r' }).finish();
+      return protobuf.Writer.create()
+        .uint32((1 << 3) | 2)
+        .bytes(execution)
+        .uint32((5 << 3) | 0)
+        .int32(status)
+        .finish();
+    };
+    const statusOf = (status: number) =>
+      executionToRow('ns', temporal.api.workflow.v1.WorkflowExecutionInfo.decode(bytesWithStatus(status))).status;
+    assert.equal(statusOf(8), 'PAUSED');
+    assert.equal(statusOf(2), 'COMPLETED');
+    assert.equal(statusOf(42), 'UNKNOWN_42');
+    assert.equal(statusOf(42), statusOf(42), 'the same name every time');
   });
 
   it('stores the counters of a running run as unknown, not as the 0 visibility reports', () => {
@@ -113,17 +134,13 @@ describe('mapping an execution to a workflow row', () => {
     broken.execution = { workflowId: 'no run id here' };
     const other = closedExecution();
     other.execution = { workflowId: 'b', runId: 'r2' };
-    const page = mapExecutionPage('ns', [closedExecution(), broken, other]);
+    const page = mapExecutionPage('ns', [closedExecution(), broken, other], new Date(0));
     assert.deepEqual(
       page.rows.map((row) => row.workflow_id),
       ['order "42" ü', 'b'],
     );
     assert.deepEqual(page.rejected, [
-      {
-        workflowId: 'no run id here',
-        runId: null,
-        reason: 'execution cannot be mapped: missing workflow ID or run ID',
-      },
+      { id: '["no run id here",null]', reason: 'execution cannot be mapped: missing workflow ID or run ID' },
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodePayload, decodePayloadMap, NUL_REPLACEMENT, storableJson, toStorable } from '../../src/source/payloads';
+import { NUL_REPLACEMENT, storableJson, toStorable } from '../../src/json';
+import { decodePayload, decodePayloadMap } from '../../src/source/payloads';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const payload = (encoding: string, data: string | Uint8Array) => ({

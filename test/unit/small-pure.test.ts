@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { quoteIdent } from '../../src/db/identifiers';
-import { workflowTable } from '../../src/db/tables';
-import { buildUpsertSql } from '../../src/db/upsert';
+import { copyText, type TableSpec } from '../../src/db/rows';
+import { LosslessInteger } from '../../src/json';
 import { redactSecrets } from '../../src/redact';
 import { incrementalQuery } from '../../src/source/visibility-query';
 import { timestampToIso } from '../../src/source/time';
@@ -28,14 +28,33 @@ describe('small pure helpers', () => {
     assert.throws(() => quoteIdent('a\u0000'));
   });
 
-  it('upserts a page in one statement where a running view never overwrites a closed one, nor an earlier read a later one', () => {
-    const sql = buildUpsertSql('temporal_sync', workflowTable);
-    assert.match(sql, /^INSERT INTO "temporal_sync"\."workflow" AS t/);
-    assert.match(sql, /jsonb_to_recordset\(\$1::jsonb\)/);
-    assert.match(sql, /ON CONFLICT \("namespace", "workflow_id", "run_id"\) DO UPDATE/);
-    assert.match(
-      sql,
-      /"status" = CASE WHEN \(t\.close_time IS NOT NULL AND excluded\.close_time IS NULL\)\s+OR .*excluded\.read_at < t\.read_at\) THEN t\."status"/s,
+  it("writes a page in COPY's text format: NULL as \\N, reserved characters escaped, NUL replaced, big integers exact", () => {
+    type Row = { id: string; note: string | null; data: unknown; n: number; ok: boolean };
+    const spec: TableSpec<Row> = {
+      table: 't',
+      columns: [
+        ['id', 'text'],
+        ['note', 'text'],
+        ['data', 'jsonb'],
+        ['n', 'bigint'],
+        ['ok', 'boolean'],
+      ],
+      key: ['id'],
+      staleWhen: 'false',
+    };
+    const text = copyText(spec, [
+      {
+        id: 'a\tb\nc\\d',
+        note: null,
+        data: { big: new LosslessInteger('9007199254740993'), s: 'x\ty' },
+        n: 5,
+        ok: true,
+      },
+      { id: 'nul\u0000', note: 'r\r', data: null, n: -1, ok: false },
+    ]);
+    assert.equal(
+      text,
+      'a\\tb\\nc\\\\d\t\\N\t{"big":9007199254740993,"s":"x\\\\ty"}\t5\tt\n' + 'nul\u2400\tr\\r\t\\N\t-1\tf\n',
     );
   });
 

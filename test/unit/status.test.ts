@@ -38,6 +38,7 @@ function namespace(name: string, lastSuccessMinutesAgo: number | null, lastFaile
           mode: 'incremental',
           startedAt: minutesAgo(3),
           finishedAt: minutesAgo(2),
+          status: 'failed',
           error: 'permission denied',
         }
       : null,

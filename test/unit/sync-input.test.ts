@@ -14,7 +14,8 @@ describe('SyncWorkflow input', () => {
       const result = parseSyncInput(raw);
       assert.ok(result.ok);
       assert.equal(result.input.mode, 'incremental');
-      assert.deepEqual(result.input.streams, ['workflows', 'schedules']);
+      assert.equal(result.input.streams, undefined, 'every stream of the registry, as planning decides');
+      assert.equal(result.input.partitions, 4);
       assert.equal(result.input.pageSize, 1000);
     }
   });
@@ -25,13 +26,26 @@ describe('SyncWorkflow input', () => {
     ]);
     assert.match(problems({ pageSize: 0 })[0]!, /^pageSize: .* \(got 0\)$/);
     assert.match(problems({ pageSize: 1.5 })[0]!, /^pageSize: /);
-    assert.match(problems({ streams: ['workflows', 'tasks'] })[0]!, /^streams\.1: .*\(got "tasks"\)$/);
+    assert.match(problems({ streams: ['workflows', ''] })[0]!, /^streams\.1: .*\(got ""\)$/);
+    assert.match(problems({ partitions: 0 })[0]!, /^partitions: /);
+    assert.match(problems({ visibilityRps: 0.5 })[0]!, /^visibilityRps: /);
+    assert.match(
+      problems({ continueRun: { syncRunId: 'x' } })[0]!,
+      /^continueRun\.syncRunId: must be the ID of a sync_run record/,
+    );
     assert.match(problems({ streams: [] })[0]!, /^streams: must name at least one stream/);
     assert.match(problems({ lookbackSeconds: -1 })[0]!, /^lookbackSeconds: /);
   });
 
   it('refuses unknown fields, so a typo does not run with defaults', () => {
     assert.deepEqual(problems({ mdoe: 'full' }), ['unknown field "mdoe"']);
+  });
+
+  it('refuses the continue-as-new state of earlier versions, saying why', () => {
+    assert.match(
+      problems({ continuation: { syncRunId: '2' } })[0]!,
+      /^unknown field "continuation" \(it held the continue-as-new state/,
+    );
   });
 
   it('refuses input that is not an object', () => {

@@ -27,7 +27,11 @@ describe('SyncWorkflow input from the UI or the CLI', () => {
     ['a misspelt mode', { mode: 'fulll' }, /mode: .*\(got "fulll"\)/],
     ['a page size over the server maximum', { pageSize: 5000 }, /pageSize: .*\(got 5000\)/],
     ['a page size that is text', { pageSize: '100' }, /pageSize: .*\(got "100"\)/],
-    ['an unknown stream', { streams: ['tasks'] }, /streams\.0: .*\(got "tasks"\)/],
+    [
+      'an unknown stream',
+      { streams: ['tasks'] },
+      /streams\.0: unknown stream "tasks" \(the streams are workflows, schedules\)/,
+    ],
     ['an unknown field', { mdoe: 'full' }, /unknown field "mdoe"/],
     ['a bare string', 'full', /\(input\): .*\(got "full"\)/],
   ];
@@ -51,7 +55,21 @@ describe('SyncWorkflow input from the UI or the CLI', () => {
       const types = history.events?.map((event) => event.eventType) ?? [];
       const { EventType } = proto.api.enums.v1;
       assert.ok(!types.includes(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED), 'no workflow task was retried');
-      assert.ok(!types.includes(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED), 'nothing was run');
+      const activities = (history.events ?? []).flatMap(
+        (event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+      );
+      const bookkeeping = ['planSyncRun', 'reconcileRuns', 'recordRejectedRun', 'decideOnOutcome'];
+      assert.deepEqual(
+        activities.filter((type) => !bookkeeping.includes(type)),
+        [],
+        `nothing was synced, only the refusal recorded (${activities.join(', ')})`,
+      );
+      const { rows } = await db.pool.query<{ status: string; error: string }>(
+        `SELECT status, error FROM "${db.schema}".sync_run WHERE workflow_id = $1`,
+        [workflowId],
+      );
+      assert.equal(rows[0]?.status, 'failed', 'the refused run is recorded as failed, for status and alerts');
+      assert.match(rows[0]!.error, expected);
     });
   }
 
@@ -62,7 +80,9 @@ describe('SyncWorkflow input from the UI or the CLI', () => {
     const second = await runSync(temporal, worker, undefined);
     assert.deepEqual(Object.keys(second.streams).sort(), ['schedules', 'workflows']);
     assert.equal(second.streams.workflows?.full, false, 'then it is incremental from the cursor');
-    const { rows } = await db.pool.query(`SELECT mode, status FROM "${db.schema}".sync_run ORDER BY id`);
+    const { rows } = await db.pool.query(
+      `SELECT mode, status FROM "${db.schema}".sync_run WHERE mode <> 'rejected' ORDER BY id`,
+    );
     assert.deepEqual(rows, [
       { mode: 'incremental', status: 'completed' },
       { mode: 'incremental', status: 'completed' },

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { qualified } from '../db/identifiers';
-import type { IncidentKind } from './types';
+import type { IncidentKind } from '../alerts/types';
+import { qualified } from './identifiers';
 
 export interface IncidentRow {
   id: string;
@@ -114,40 +114,22 @@ export async function markNotified(
   await db.query(`UPDATE ${qualified(schema, 'alert_incident')} SET ${column} = now() WHERE id = $1`, [incidentId]);
 }
 
-export interface RunFacts {
+export interface OpenIncident {
   id: string;
-  workflow_id: string;
-  run_id: string;
-  status: string;
-  started_at: Date;
-  finished_at: Date | null;
-  error: string | null;
+  kind: IncidentKind;
+  openedAt: Date;
+  lastSeenAt: Date;
+  occurrences: number;
+  lastError: string | null;
+  notifiedAt: Date | null;
 }
 
-export async function readRun(db: pg.Pool, schema: string, syncRunId: string): Promise<RunFacts | undefined> {
-  const { rows } = await db.query<RunFacts>(
-    `SELECT id::text AS id, workflow_id, run_id, status, started_at, finished_at, error
-     FROM ${qualified(schema, 'sync_run')} WHERE id = $1`,
-    [syncRunId],
-  );
-  return rows[0];
-}
-
-export interface Freshness {
-  now: Date;
-  lastSuccessAt: Date | null;
-  /** When the tables were created: the clock of a namespace that never synced starts there. */
-  installedAt: Date | null;
-}
-
-export async function readFreshness(db: pg.Pool, schema: string, namespace: string): Promise<Freshness> {
-  const { rows } = await db.query<{ now: Date; last_success_at: Date | null; installed_at: Date | null }>(
-    `SELECT now() AS now,
-       (SELECT max(finished_at) FROM ${qualified(schema, 'sync_run')}
-        WHERE namespace = $1 AND status = 'completed') AS last_success_at,
-       (SELECT min(applied_at) FROM ${qualified(schema, 'schema_migrations')}) AS installed_at`,
+export async function openIncidents(db: pg.Pool, schema: string, namespace: string): Promise<OpenIncident[]> {
+  const { rows } = await db.query<OpenIncident>(
+    `SELECT id::text AS id, kind, opened_at AS "openedAt", last_seen_at AS "lastSeenAt", occurrences,
+            last_error AS "lastError", open_notified_at AS "notifiedAt"
+     FROM ${qualified(schema, 'alert_incident')} WHERE namespace = $1 AND closed_at IS NULL ORDER BY opened_at`,
     [namespace],
   );
-  const row = rows[0]!;
-  return { now: row.now, lastSuccessAt: row.last_success_at, installedAt: row.installed_at };
+  return rows;
 }

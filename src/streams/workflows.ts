@@ -1,0 +1,33 @@
+import { workflowTable, type WorkflowRow } from '../db/workflow-rows';
+import { mapExecutionPage, type RawExecutionInfo } from '../source/executions';
+import { incrementalQuery } from '../source/visibility-query';
+import { defineStream } from './define';
+
+const lastPage = (token: Uint8Array | null | undefined) => (token && token.length > 0 ? token : null);
+
+/**
+ * Workflow executions, from the visibility listing. A full pass lists everything; an incremental one
+ * every open run and every run closed since the cursor (less a look-back for visibility lag). Either can
+ * be split into StartTime ranges: a run's StartTime never changes, so it sits in exactly one of them.
+ */
+export const workflowsStream = defineStream<RawExecutionInfo, WorkflowRow>({
+  name: 'workflows',
+  table: workflowTable,
+  plan: ({ mode, cursor, lookbackSeconds }) =>
+    // With no cursor yet there is nothing to be incremental from: the first pass reads everything.
+    mode === 'incremental' && cursor
+      ? { full: false, query: incrementalQuery(cursor, lookbackSeconds), partitionable: true }
+      : { full: true, query: '', partitionable: true },
+  async fetchPage(context, query, pageSize, token) {
+    const response = await context.visibility.call(() =>
+      context.source.workflowService.listWorkflowExecutions({
+        namespace: context.namespace,
+        pageSize,
+        nextPageToken: token ?? undefined,
+        query,
+      }),
+    );
+    return { items: response.executions, nextPageToken: lastPage(response.nextPageToken) };
+  },
+  mapPage: mapExecutionPage,
+});
