@@ -133,9 +133,13 @@ func (g *Generator) Core(i int) Core {
 		c.Status = enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 		return c
 	}
-	c.Status = g.closedStatus(d.unit())
-	duration := g.duration(&d)
-	c.Close = min(c.Start+duration-duration%int64(time.Microsecond), g.endNs)
+	status, duration := g.closedStatus(d.unit()), g.duration(&d)
+	if close := c.Start + duration - duration%int64(time.Microsecond); close <= g.endNs {
+		c.Status, c.Close = status, close
+		return c
+	}
+	// A run that would close after the end of the span is still running (long runs started lately).
+	c.Status = enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 	return c
 }
 

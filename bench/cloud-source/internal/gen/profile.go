@@ -22,7 +22,8 @@ type Profile struct {
 	// Start times spread over [End-Span, End), with a daily rhythm (busier hours, quieter ones).
 	End  time.Time
 	Span time.Duration
-	// Share of executions still running.
+	// Share of executions still running, besides those whose run would end after the span (about
+	// 0.35% more with the defaults: mean duration over the span).
 	OpenShare float64
 	// Statuses of the closed ones (continued-as-new runs come from the chains, not from the mix).
 	ClosedMix []StatusWeight
