@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
@@ -64,6 +65,16 @@ type Result struct {
 	Bytes      int64   `json:"bytes"`
 	Seconds    float64 `json:"seconds"`
 	RowsPerSec float64 `json:"rowsPerSecond"`
+	// CPU the lister itself used (user + system), to tell apart from the server's.
+	CPUSeconds float64 `json:"cpuSeconds"`
+}
+
+func cpuSeconds() float64 {
+	var usage syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &usage); err != nil {
+		return 0
+	}
+	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano()).Seconds()
 }
 
 func listOne(ctx context.Context, conn *grpc.ClientConn, namespace, query string, pageSize int32) (rows, pages int, bytes int64, err error) {
@@ -94,7 +105,7 @@ func Run(address, namespace string, queries []string, pageSize int32) (Result, e
 		return Result{}, err
 	}
 	defer conn.Close()
-	started := time.Now()
+	started, cpuBefore := time.Now(), cpuSeconds()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	result := Result{Listers: len(queries)}
@@ -115,5 +126,6 @@ func Run(address, namespace string, queries []string, pageSize int32) (Result, e
 	wg.Wait()
 	result.Seconds = time.Since(started).Seconds()
 	result.RowsPerSec = float64(result.Rows) / result.Seconds
+	result.CPUSeconds = cpuSeconds() - cpuBefore
 	return result, firstErr
 }
