@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import YAML from 'yaml';
 import { z } from 'zod';
 import { expandGrafanaSql, type GrafanaContext, type GrafanaVariable } from './grafana';
 
@@ -52,6 +53,39 @@ const dashboardSchema = z.object({
 });
 
 export type Dashboard = z.infer<typeof dashboardSchema>;
+
+/** The provisioning files, as far as the tests rely on them. */
+const datasourcesSchema = z.object({
+  apiVersion: z.literal(1),
+  datasources: z
+    .array(
+      z.object({
+        name: z.string(),
+        uid: z.string(),
+        type: z.string(),
+        url: z.string(),
+        user: z.string(),
+        jsonData: z.object({ database: z.string(), sslmode: z.string() }),
+        secureJsonData: z.object({ password: z.string() }),
+      }),
+    )
+    .length(1),
+});
+const providersSchema = z.object({
+  apiVersion: z.literal(1),
+  providers: z
+    .array(z.object({ name: z.string(), type: z.literal('file'), options: z.object({ path: z.string() }) }))
+    .length(1),
+});
+
+export function loadProvisioning() {
+  const read = (file: string): unknown =>
+    YAML.parse(readFileSync(path.join(GRAFANA_DIR, 'provisioning', file), 'utf8'));
+  return {
+    datasource: datasourcesSchema.parse(read('datasources/temporal-sync.yaml')).datasources[0]!,
+    provider: providersSchema.parse(read('dashboards/temporal-sync.yaml')).providers[0]!,
+  };
+}
 export type Panel = Dashboard['panels'][number];
 
 export function loadDashboard(): Dashboard {

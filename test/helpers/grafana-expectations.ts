@@ -50,6 +50,8 @@ const selected = (run: SeedRun, s: Scenario) =>
   s.namespaces.includes(run.namespace) && run.workflow_type !== null && s.types.includes(run.workflow_type);
 const groupOf = (ms: number, s: Scenario) => (Math.floor(ms / s.intervalMs) * s.intervalMs) / 1000;
 const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
+/** The keys below are JSON arrays of what a row is grouped by. */
+const parseKey = <T extends unknown[]>(key: string): T => JSON.parse(key) as T;
 
 /** Sums of the hourly view's rows whose bucket is in the range, per key. */
 function hourlySums(data: Seeded, s: Scenario, key: (group: number, run: SeedRun) => unknown[]) {
@@ -75,15 +77,15 @@ const byTime = (a: Record<string, unknown>, b: Record<string, unknown>) => (a.ti
 function workflowPanels(data: Seeded, s: Scenario, now: Date): Record<string, ExpectedPanel> {
   const total = hourlySums(data, s, () => []).get('[]');
   const byGroup = [...hourlySums(data, s, (group) => [group]).entries()].map(([k, v]) => ({
-    time: JSON.parse(k)[0],
+    time: parseKey<[number]>(k)[0],
     ...v,
   }));
   const byGroupType = [...hourlySums(data, s, (group, run) => [group, run.workflow_type]).entries()].map(([k, v]) => {
-    const [time, metric] = JSON.parse(k) as [number, string];
+    const [time, metric] = parseKey<[number, string]>(k);
     return { time, metric, ...v };
   });
   const byType = [...hourlySums(data, s, (_g, run) => [run.workflow_type]).entries()].map(([k, v]) => ({
-    type: JSON.parse(k)[0] as string,
+    type: parseKey<[string]>(k)[0],
     ...v,
   }));
   const open = data.runs.filter((run) => selected(run, s) && isOpen(run));
@@ -161,7 +163,7 @@ function durationPanels(data: Seeded, s: Scenario): Record<string, ExpectedPanel
     'Duration of completed runs (p50, p95, p99)': {
       rows: overTime
         .map(([k, values]) => ({
-          time: JSON.parse(k)[0],
+          time: parseKey<[number]>(k)[0],
           p50: percentileCont(values, 0.5),
           p95: percentileCont(values, 0.95),
           p99: percentileCont(values, 0.99),
@@ -171,7 +173,7 @@ function durationPanels(data: Seeded, s: Scenario): Record<string, ExpectedPanel
     'Duration by type (completed runs)': {
       descending: (row) => row.p95 as number,
       rows: perType.map(([k, values]) => ({
-        'Workflow type': JSON.parse(k)[0],
+        'Workflow type': parseKey<[string]>(k)[0],
         Completed: values.length,
         p50: percentileCont(values, 0.5),
         p95: percentileCont(values, 0.95),
@@ -206,7 +208,10 @@ function schedulePanels(data: Seeded, s: Scenario, now: Date): Record<string, Ex
   return {
     'Schedule on-time rate': {
       rows: [...days.entries()]
-        .map(([k, v]) => ({ time: JSON.parse(k)[0], metric: JSON.parse(k)[1], value: ratio(v.on_time, v.due) }))
+        .map(([k, v]) => {
+          const [time, metric] = parseKey<[number, string]>(k);
+          return { time, metric, value: ratio(v.on_time, v.due) };
+        })
         .sort(byTime),
     },
     'Schedule misses': {
@@ -268,7 +273,7 @@ function freshnessPanels(data: Seeded, s: Scenario, now: Date): Record<string, E
       rows: [
         {
           'Since last successful sync': ages.some((a) => a !== null)
-            ? Math.max(...(ages.filter((a) => a !== null) as number[]))
+            ? Math.max(...ages.filter((a): a is number => a !== null))
             : null,
         },
       ],

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import YAML from 'yaml';
 import { ensureScheduleOnTimeViews, insertFires, makeFires } from '../helpers/analytics-fire-log';
 import { HOUR, DAY } from '../helpers/analytics-expected';
 import { insertRuns, insertSyncRuns, makeRuns, SEED_TYPES, type SeedSyncRun } from '../helpers/analytics-seed';
 import {
-  GRAFANA_DIR,
   loadDashboard,
+  loadProvisioning,
   resolveVariables,
   runGrafanaSql,
   type Dashboard,
@@ -51,11 +48,12 @@ function differences(rows: Array<Record<string, unknown>>, want: ExpectedPanel):
       }
     }
     if (Object.keys(got[i]!).length !== Object.keys(row).length)
-      problems.push(`row ${i} columns ${Object.keys(got[i]!)}`);
+      problems.push(`row ${i} columns ${Object.keys(got[i]!).join(', ')}`);
   });
   if (want.descending) {
     const measures = rows.map(want.descending);
-    if (measures.some((m, i) => i > 0 && m > measures[i - 1]!)) problems.push(`not sorted by its measure: ${measures}`);
+    if (measures.some((m, i) => i > 0 && m > measures[i - 1]!))
+      problems.push(`not sorted by its measure: ${measures.join(', ')}`);
   }
   return problems;
 }
@@ -150,10 +148,7 @@ describe('the Grafana dashboard, its SQL expanded as Grafana does, against seede
   });
 
   it('is provisioned: a PostgreSQL data source with the uid every query names, and a file provider for the dashboard', () => {
-    const datasources = YAML.parse(
-      readFileSync(path.join(GRAFANA_DIR, 'provisioning/datasources/temporal-sync.yaml'), 'utf8'),
-    );
-    const [source] = datasources.datasources;
+    const { datasource: source, provider } = loadProvisioning();
     assert.equal(source.type, 'grafana-postgresql-datasource');
     assert.equal(
       source.secureJsonData.password,
@@ -166,11 +161,7 @@ describe('the Grafana dashboard, its SQL expanded as Grafana does, against seede
     ];
     assert.ok(refs.length > 30);
     for (const ref of refs) assert.deepEqual(ref, { type: source.type, uid: source.uid });
-    const providers = YAML.parse(
-      readFileSync(path.join(GRAFANA_DIR, 'provisioning/dashboards/temporal-sync.yaml'), 'utf8'),
-    );
-    assert.equal(providers.providers[0].type, 'file');
-    assert.equal(providers.providers[0].options.path, '/var/lib/grafana/dashboards/temporal-sync');
+    assert.equal(provider.options.path, '/var/lib/grafana/dashboards/temporal-sync');
     assert.ok(dashboard.schemaVersion >= 41, `schemaVersion ${dashboard.schemaVersion} is a current Grafana's`);
     const variables = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
     for (const name of ['namespace', 'workflow_type']) {
