@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { listNamespaces, namespaceIsKnown } from '../db/analytics-freshness';
+import { tuneForAnalytics } from '../db/analytics-session';
 import { createPool } from '../db/pool';
 import { collectReport } from '../report/collect';
 import { renderReport } from '../report/html';
@@ -88,6 +89,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const pool = createPool({ databaseUrl: config.databaseUrl, max: 1, onIdleError: () => {} });
+  tuneForAnalytics(pool);
   try {
     const namespace = await chooseNamespace(pool, config.schema, options.namespace);
     const progress = progressLine(process.stderr);

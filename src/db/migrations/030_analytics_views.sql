@@ -120,7 +120,8 @@ LATERAL (
 GROUP BY namespace, workflow_type, task_queue, band.age_band, band.band_order;
 
 -- Per namespace and stream: the last successful sync that included the stream, the last failed one,
--- and the cursor. A stream appears once it has a cursor or a sync run asked for it.
+-- and the cursor. A stream appears once it has a cursor or a sync run asked for it. The latest runs
+-- come from the index on (namespace, status, finished_at DESC), a few rows each.
 CREATE VIEW {{schema}}.sync_freshness AS
 SELECT s.namespace, s.stream,
        ok.finished_at AS last_success_at,
@@ -138,26 +139,27 @@ SELECT s.namespace, s.stream,
 FROM (
   SELECT namespace, stream FROM {{schema}}.sync_state
   UNION
-  SELECT namespace, unnest(streams) FROM {{schema}}.sync_run
+  SELECT DISTINCT r.namespace, streams.stream FROM {{schema}}.sync_run r, unnest(r.streams) AS streams (stream)
 ) s
 LEFT JOIN {{schema}}.sync_state state ON state.namespace = s.namespace AND state.stream = s.stream
 LEFT JOIN LATERAL (
   SELECT id, mode, finished_at, rows_per_stream FROM {{schema}}.sync_run r
   WHERE r.namespace = s.namespace AND r.status = 'completed' AND s.stream = ANY (r.streams)
-  ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1
+  ORDER BY r.finished_at DESC, r.id DESC LIMIT 1
 ) ok ON true
 LEFT JOIN LATERAL (
   SELECT finished_at FROM {{schema}}.sync_run r
   WHERE r.namespace = s.namespace AND r.status = 'completed' AND r.mode = 'full' AND s.stream = ANY (r.streams)
-  ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1
+  ORDER BY r.finished_at DESC, r.id DESC LIMIT 1
 ) full_ok ON true
 LEFT JOIN LATERAL (
   SELECT finished_at, error FROM {{schema}}.sync_run r
   WHERE r.namespace = s.namespace AND r.status = 'failed' AND s.stream = ANY (r.streams)
-  ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1
+  ORDER BY r.finished_at DESC, r.id DESC LIMIT 1
 ) failed ON true
 LEFT JOIN LATERAL (
   SELECT status FROM {{schema}}.sync_run r
-  WHERE r.namespace = s.namespace AND r.status <> 'running' AND s.stream = ANY (r.streams)
-  ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1
+  WHERE r.namespace = s.namespace AND r.status IN ('completed', 'failed', 'cancelled') AND s.stream = ANY (r.streams)
+    AND r.finished_at IS NOT NULL
+  ORDER BY r.finished_at DESC, r.id DESC LIMIT 1
 ) latest ON true;
