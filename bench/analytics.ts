@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
@@ -104,7 +105,7 @@ function viewQueries(s: string): Array<[string, string]> {
   ];
 }
 
-async function timeQuery(pool: pg.Pool, sql: string, repeats: number) {
+async function timeQuery(pool: pg.Pool | pg.PoolClient, sql: string, repeats: number) {
   const runs: number[] = [];
   let rows = 0;
   for (let i = 0; i < repeats; i++) {
@@ -115,7 +116,7 @@ async function timeQuery(pool: pg.Pool, sql: string, repeats: number) {
   return { medianMs: round1(median(runs)), runsMs: runs.map(round1), rows };
 }
 
-async function explain(pool: pg.Pool, sql: string): Promise<string> {
+async function explain(pool: pg.Pool | pg.PoolClient, sql: string): Promise<string> {
   const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`);
   return rows.map((row) => row['QUERY PLAN']).join('\n');
 }
@@ -172,7 +173,7 @@ async function panelTimes(pool: pg.Pool, repeats: number) {
   return results;
 }
 
-async function reportTimes(pool: pg.Pool, repeats: number) {
+async function reportTimes(pool: pg.PoolClient, repeats: number) {
   const results: Array<{ name: string; medianMs: number }> = [];
   for (const days of [7, 30]) {
     const runs: number[] = [];
@@ -255,10 +256,17 @@ async function main(): Promise<number> {
   if (![runs, fires, repeats].every((n) => Number.isInteger(n) && n > 0))
     throw new Error('--runs, --fires and --repeats must be whole numbers above 0');
   const pool = createPool({ databaseUrl: BENCH_DATABASE_URL, max: 2, onIdleError: () => {} });
-  // What the report's connection uses (src/db/analytics-session.ts).
-  const tuned = createPool({ databaseUrl: BENCH_DATABASE_URL, max: 1, onIdleError: () => {} });
-  tuneForAnalytics(tuned);
+  // A connection set up as the report's is (src/db/analytics-session.ts).
+  const tunedPool = createPool({ databaseUrl: BENCH_DATABASE_URL, max: 1, onIdleError: () => {} });
+  const tuned = await tunedPool.connect();
+  tuned.on('error', () => {});
+  await tuneForAnalytics(tuned);
   try {
+    const machine = `${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at the start`;
+    log(machine);
     const sizes = await seed(pool, runs, fires);
     const views: Array<{ name: string; settings: string; medianMs: number; runsMs: number[]; rows: number }> = [];
     const plans: string[] = [];
@@ -285,7 +293,12 @@ async function main(): Promise<number> {
       'results',
       `${new Date().toISOString().replace(/[:.]/g, '-')}-analytics-plans.txt`,
     );
-    writeResults('analytics', { runs, fires, repeats, sizes, views, panels, report, inserts });
+    const loadAtEnd = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    log(`load average ${loadAtEnd} at the end`);
+    writeResults('analytics', { machine, loadAtEnd, runs, fires, repeats, sizes, views, panels, report, inserts });
     writeFileSync(planFile, plans.join('\n'));
     log(`plans written to ${path.relative(process.cwd(), planFile)}`);
     const slow = [...views, ...panels, ...report].filter((r) => r.medianMs >= 1000);
@@ -295,7 +308,8 @@ async function main(): Promise<number> {
     return typical.length > 0 ? 1 : 0;
   } finally {
     if (!values.keep) await pool.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`).catch(() => {});
-    await Promise.all([pool.end(), tuned.end()]);
+    tuned.release();
+    await Promise.all([pool.end(), tunedPool.end()]);
   }
 }
 

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
+import type pg from 'pg';
+import { loadConfig, type Config } from '../config';
 import { listNamespaces, namespaceIsKnown } from '../db/analytics-freshness';
 import { tuneForAnalytics } from '../db/analytics-session';
 import { createPool } from '../db/pool';
@@ -9,6 +10,7 @@ import { collectReport } from '../report/collect';
 import { renderReport } from '../report/html';
 import { openWithDesktop } from '../report/open-file';
 import { progressLine } from '../report/progress';
+import type { ReportWindow } from '../report/model';
 import { resolveWindow, WindowError } from '../report/window';
 import { runCommand, UsageError } from './run-command';
 
@@ -59,9 +61,9 @@ function parseDays(text: string | undefined): number | undefined {
   return days;
 }
 
-async function chooseNamespace(pool: ReturnType<typeof createPool>, schema: string, asked: string | undefined) {
-  if (asked !== undefined && (await namespaceIsKnown(pool, schema, asked))) return asked;
-  const known = await listNamespaces(pool, schema);
+async function chooseNamespace(db: pg.PoolClient, schema: string, asked: string | undefined) {
+  if (asked !== undefined && (await namespaceIsKnown(db, schema, asked))) return asked;
+  const known = await listNamespaces(db, schema);
   const choices =
     known.length > 0
       ? `the tables hold ${known.map((n) => JSON.stringify(n)).join(', ')}`
@@ -74,6 +76,38 @@ async function chooseNamespace(pool: ReturnType<typeof createPool>, schema: stri
 
 const slug = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
 
+type Options = ReturnType<typeof parseOptions>;
+
+/** Queries, renders and writes the report; returns the file it wrote. */
+async function writeReport(db: pg.PoolClient, config: Config, options: Options, window: ReportWindow, now: Date) {
+  const namespace = await chooseNamespace(db, config.schema, options.namespace);
+  const progress = progressLine(process.stderr);
+  const data = await collectReport({
+    db,
+    schema: config.schema,
+    namespace,
+    window,
+    stalenessSeconds: config.alerts.stalenessSeconds,
+    now,
+    progress: progress.step,
+  });
+  const file = path.resolve(
+    options.out ?? `temporal-sync-report-${slug(namespace)}-${now.toISOString().slice(0, 10)}.html`,
+  );
+  const html = renderReport(data);
+  await writeFile(file, html);
+  progress.done(`report: wrote ${file} (${Math.ceil(Buffer.byteLength(html) / 1024)} KiB)`);
+  return file;
+}
+
+function explainMissingViews(error: unknown, schema: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code !== '42P01' && code !== '3F000') return error;
+  return new Error(
+    `cannot read the analytics views in schema "${schema}": ${(error as Error).message} (run npm run migrate, or check TEMPORAL_SYNC_SCHEMA)`,
+  );
+}
+
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) {
@@ -81,7 +115,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const now = new Date();
-  let window;
+  let window: ReportWindow;
   try {
     window = resolveWindow({ days: parseDays(options.days), since: options.since, until: options.until }, now);
   } catch (error) {
@@ -89,37 +123,23 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const pool = createPool({ databaseUrl: config.databaseUrl, max: 1, onIdleError: () => {} });
-  tuneForAnalytics(pool);
   try {
-    const namespace = await chooseNamespace(pool, config.schema, options.namespace);
-    const progress = progressLine(process.stderr);
-    const data = await collectReport({
-      db: pool,
-      schema: config.schema,
-      namespace,
-      window,
-      stalenessSeconds: config.alerts.stalenessSeconds,
-      now,
-      progress: progress.step,
-    });
-    const file = path.resolve(
-      options.out ?? `temporal-sync-report-${slug(namespace)}-${now.toISOString().slice(0, 10)}.html`,
-    );
-    const html = renderReport(data);
-    await writeFile(file, html);
-    progress.done(`report: wrote ${file} (${Math.ceil(Buffer.byteLength(html) / 1024)} KiB)`);
+    const client = await pool.connect();
+    // A held client's errors (the server going away mid-report) would otherwise crash the process.
+    client.on('error', () => {});
+    let file: string;
+    try {
+      await tuneForAnalytics(client);
+      file = await writeReport(client, config, options, window, now);
+    } finally {
+      client.release();
+    }
     process.stdout.write(`${file}\n`);
     const note = options.open ? await openWithDesktop(file) : null;
     if (note) process.stderr.write(`report: ${note}\n`);
     return 0;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === '42P01' || code === '3F000') {
-      throw new Error(
-        `cannot read the analytics views in schema "${config.schema}": ${(error as Error).message} (run npm run migrate, or check TEMPORAL_SYNC_SCHEMA)`,
-      );
-    }
-    throw error;
+    throw explainMissingViews(error, config.schema);
   } finally {
     await pool.end();
   }

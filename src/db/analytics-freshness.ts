@@ -2,7 +2,11 @@ import type pg from 'pg';
 import type { Freshness } from '../report/model';
 import { qualified } from './identifiers';
 
-export async function readFreshness(db: pg.Pool, schema: string, namespace: string): Promise<Freshness[]> {
+export async function readFreshness(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  namespace: string,
+): Promise<Freshness[]> {
   const { rows } = await db.query<{
     stream: string;
     last_success_at: Date | null;
@@ -29,7 +33,11 @@ export async function readFreshness(db: pg.Pool, schema: string, namespace: stri
 }
 
 /** Whether the tables know the namespace at all: any run, or any sync of it. */
-export async function namespaceIsKnown(db: pg.Pool, schema: string, namespace: string): Promise<boolean> {
+export async function namespaceIsKnown(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  namespace: string,
+): Promise<boolean> {
   const { rows } = await db.query<{ known: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM ${qualified(schema, 'workflow')} WHERE namespace = $1)
          OR EXISTS (SELECT 1 FROM ${qualified(schema, 'sync_state')} WHERE namespace = $1)
@@ -40,7 +48,7 @@ export async function namespaceIsKnown(db: pg.Pool, schema: string, namespace: s
 }
 
 /** The namespaces the syncs have written, for a message that names the choices. */
-export async function listNamespaces(db: pg.Pool, schema: string): Promise<string[]> {
+export async function listNamespaces(db: pg.Pool | pg.PoolClient, schema: string): Promise<string[]> {
   const { rows } = await db.query<{ namespace: string }>(
     `SELECT namespace FROM ${qualified(schema, 'sync_state')}
      UNION SELECT namespace FROM ${qualified(schema, 'sync_run')} ORDER BY 1`,

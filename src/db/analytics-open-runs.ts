@@ -3,7 +3,12 @@ import type { OpenRun } from '../report/model';
 import { qualified } from './identifiers';
 
 /** Open runs of a namespace right now (as of the last sync): how many, by age band, the oldest. */
-export async function readOpenRuns(db: pg.Pool, schema: string, namespace: string, oldestLimit: number) {
+export async function readOpenRuns(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  namespace: string,
+  oldestLimit: number,
+) {
   const { rows: bands } = await db.query<{ age_band: string; runs: string }>(
     `SELECT age_band, sum(runs)::bigint AS runs FROM ${qualified(schema, 'workflow_open_age')}
      WHERE namespace = $1 GROUP BY age_band, band_order ORDER BY band_order`,

@@ -16,7 +16,12 @@ const toFires = (row: FireRow) => ({
  * Schedule fires of the window (every UTC day it touches), per day and per schedule; null when the
  * database has no schedule fire log yet (its migration has not run here).
  */
-export async function readScheduleFires(db: pg.Pool, schema: string, namespace: string, window: ReportWindow) {
+export async function readScheduleFires(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  namespace: string,
+  window: ReportWindow,
+) {
   const view = qualified(schema, 'schedule_on_time_daily');
   const { rows: found } = await db.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [view]);
   if (!found[0]!.exists) return null;
@@ -44,7 +49,7 @@ export async function readScheduleFires(db: pg.Pool, schema: string, namespace: 
 
 /** The server's own counters for the namespace's schedules (from DescribeSchedule), worst first. */
 export async function readScheduleCounters(
-  db: pg.Pool,
+  db: pg.Pool | pg.PoolClient,
   schema: string,
   namespace: string,
 ): Promise<ScheduleCounters[]> {

@@ -6,11 +6,6 @@ import type pg from 'pg';
  * work_mem their sorts spill to disk, and JIT compilation costs 20 ms to 0.7 s a query (measured on
  * the 1M-run bench, docs/analytics.md) for plans that run in well under a second without it.
  */
-const ANALYTICS_SESSION = `SET work_mem = '64MB'; SET jit = off`;
-
-export function tuneForAnalytics(pool: pg.Pool): void {
-  pool.on('connect', (client) => {
-    // Queued before any query the report sends on this client; a server that refuses keeps its defaults.
-    client.query(ANALYTICS_SESSION).catch(() => {});
-  });
+export async function tuneForAnalytics(client: pg.PoolClient): Promise<void> {
+  await client.query(`SET work_mem = '64MB'; SET jit = off`);
 }

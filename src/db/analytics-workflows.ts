@@ -31,7 +31,7 @@ const toCounts = (row: CountRow): StatusCounts => ({
 
 const windowParams = (namespace: string, window: ReportWindow) => [namespace, window.since, window.until];
 
-export async function readTotals(db: pg.Pool, schema: string, namespace: string, window: ReportWindow) {
+export async function readTotals(db: pg.Pool | pg.PoolClient, schema: string, namespace: string, window: ReportWindow) {
   const { rows } = await db.query<CountRow>(
     `SELECT ${COUNT_COLUMNS} FROM ${qualified(schema, 'workflow_stats_hourly')}
      WHERE namespace = $1 AND bucket >= $2 AND bucket < $3`,
@@ -40,7 +40,12 @@ export async function readTotals(db: pg.Pool, schema: string, namespace: string,
   return toCounts(rows[0]!);
 }
 
-export async function readThroughput(db: pg.Pool, schema: string, namespace: string, window: ReportWindow) {
+export async function readThroughput(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  namespace: string,
+  window: ReportWindow,
+) {
   const { rows } = await db.query<CountRow & { bucket: Date }>(
     `SELECT bucket, ${COUNT_COLUMNS} FROM ${qualified(schema, STATS_VIEW[window.bucket])}
      WHERE namespace = $1 AND bucket >= $2 AND bucket < $3 GROUP BY bucket ORDER BY bucket`,
@@ -49,7 +54,12 @@ export async function readThroughput(db: pg.Pool, schema: string, namespace: str
   return rows.map((row) => ({ bucket: row.bucket, ...toCounts(row) }));
 }
 
-export async function readFailuresByType(db: pg.Pool, schema: string, namespace: string, window: ReportWindow) {
+export async function readFailuresByType(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  namespace: string,
+  window: ReportWindow,
+) {
   const { rows } = await db.query<{ bucket: Date; workflow_type: string | null; failures: string }>(
     `SELECT bucket, workflow_type, sum(failed + timed_out)::bigint AS failures
      FROM ${qualified(schema, STATS_VIEW[window.bucket])}
@@ -73,7 +83,12 @@ const COMPLETED_IN_WINDOW = `namespace = $1 AND event = 'closed' AND status = 'C
   AND event_time >= $2 AND event_time < $3`;
 
 /** Percentiles of the execution time of the runs that completed in the window, over all and per bucket. */
-export async function readDurations(db: pg.Pool, schema: string, namespace: string, window: ReportWindow) {
+export async function readDurations(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  namespace: string,
+  window: ReportWindow,
+) {
   const events = qualified(schema, 'workflow_event');
   const { rows: overall } = await db.query<PercentileRow & { completed: string }>(
     `SELECT count(*) AS completed, ${PERCENTILES} FROM ${events} WHERE ${COMPLETED_IN_WINDOW}`,
@@ -92,7 +107,7 @@ export async function readDurations(db: pg.Pool, schema: string, namespace: stri
 
 /** Per workflow type: counts from the hourly view and durations from the events, most failures first. */
 export async function readTypeSummaries(
-  db: pg.Pool,
+  db: pg.Pool | pg.PoolClient,
   schema: string,
   namespace: string,
   window: ReportWindow,

@@ -12,7 +12,7 @@ import {
 import type { ReportData, ReportWindow } from './model';
 
 export interface CollectOptions {
-  db: pg.Pool;
+  db: pg.Pool | pg.PoolClient;
   schema: string;
   namespace: string;
   window: ReportWindow;
