@@ -175,7 +175,8 @@ describe('a sync meets faults', () => {
     const db = await createTestDatabase('no_tables');
     const worker = await startSyncWorker(temporal, db);
     try {
-      await db.pool.query(`DROP TABLE "${db.schema}".sync_run`);
+      // CASCADE: the analytics view sync_freshness reads sync_run.
+      await db.pool.query(`DROP TABLE "${db.schema}".sync_run CASCADE`);
       const failure = await failureOf(worker, 'no-tables');
       assert.equal(failure.type, 'DatabaseSchemaMissing');
       assert.equal(failure.nonRetryable, true);
