@@ -175,6 +175,7 @@ describe('a sync meets faults', () => {
     const db = await createTestDatabase('no_tables');
     const worker = await startSyncWorker(temporal, db);
     try {
+      // CASCADE: the run's passes and the analytics view sync_freshness depend on sync_run.
       await db.pool.query(`DROP TABLE "${db.schema}".sync_run CASCADE`);
       const failure = await failureOf(worker, 'no-tables');
       assert.equal(failure.type, 'DatabaseSchemaMissing');
