@@ -2,6 +2,7 @@
 # Debian slim, not Alpine: the Temporal SDK's native core ships for glibc only.
 # Node 24 LTS (supported until 2028-04-30): the newest Node the Temporal TypeScript SDK's own CI runs
 # its integration tests on ("min and max officially supported": 20 and 24); Node 20 is end of life.
+# The stand-in CI builds for this FROM: scripts/deploy/standins/build-node-base.sh.
 
 # --- build: compile TypeScript and bundle the workflow code once, then keep only what runs ---
 FROM node:24-bookworm-slim AS build
