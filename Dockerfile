@@ -18,7 +18,7 @@ RUN npm run build
 # prebuilt), core-bridge binaries for other platforms, TypeScript files.
 COPY scripts/deploy/prune-runtime-deps.mjs /tmp/prune-runtime-deps.mjs
 RUN npm prune --omit=dev --no-audit --no-fund && npm ls --omit=dev --depth=0 >/dev/null \
- && node /tmp/prune-runtime-deps.mjs
+ && node /tmp/prune-runtime-deps.mjs --in-image-build
 
 # --- runtime: the built worker and its pruned dependencies, nothing else ---
 FROM node:24-bookworm-slim AS runtime

@@ -9,7 +9,8 @@
 //  - TypeScript files (.ts, .d.ts): sources and declarations that Node never loads here.
 // Plain Node on purpose: it runs with the production tree only.
 //
-//   node prune-runtime-deps.mjs [--help]     (in the directory holding package.json and node_modules)
+//   node prune-runtime-deps.mjs --in-image-build   (in the build stage's /app: package.json, node_modules)
+// It deletes most of node_modules, so it refuses to run without that flag or in a git checkout.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -137,13 +138,18 @@ function main() {
     process.stdout.write(
       readFileSync(new URL(import.meta.url), 'utf8')
         .split('\n')
-        .slice(0, 12)
+        .slice(0, 13)
         .join('\n')
         .replace(/^\/\/ ?/gm, '') + '\n',
     );
     return;
   }
   const root = process.cwd();
+  if (process.argv.slice(2).join(' ') !== '--in-image-build' || existsSync(path.join(root, '.git'))) {
+    throw new Error(
+      `it deletes most of node_modules: run it only in the image's build stage, with --in-image-build (try --help)`,
+    );
+  }
   const nodeModules = path.join(root, 'node_modules');
   if (!existsSync(path.join(root, 'package.json')) || !existsSync(nodeModules)) {
     throw new Error(`run it where package.json and node_modules are (here: ${root})`);
