@@ -8,6 +8,8 @@
 #
 #   scripts/deploy/standins/build-compose-standins.sh [--help]   (TEMPORAL_CLI: the temporal binary)
 set -euo pipefail
+# podman settings these machines need (runc, ulimits): see scripts/deploy/containers.conf.
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$(cd "$(dirname "$0")/.." && pwd)/containers.conf}"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 

@@ -6,6 +6,8 @@
 #   scripts/deploy/standins/build-node-base.sh [--help]
 #   NODE_VERSION (default below) and NPM_VERSION choose what goes in; the tag follows NODE_VERSION's major.
 set -euo pipefail
+# podman settings these machines need (runc, ulimits): see scripts/deploy/containers.conf.
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$(cd "$(dirname "$0")/.." && pwd)/containers.conf}"
 here=$(cd "$(dirname "$0")" && pwd)
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then

@@ -5,10 +5,13 @@
 #
 #   scripts/deploy/standins/debian-rootfs.sh IMAGE [PACKAGE,...]
 set -euo pipefail
+# podman settings these machines need (runc, ulimits): see scripts/deploy/containers.conf.
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$(cd "$(dirname "$0")/.." && pwd)/containers.conf}"
 
-if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ] || [ $# -lt 1 ] || [ $# -gt 2 ]; then
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
-  [ $# -ge 1 ] && [ $# -le 2 ] && [ "${1:-}" != "" ] && exit 0
+usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
+case "${1:-}" in --help | -h) usage; exit 0 ;; esac
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  usage >&2
   exit 2
 fi
 image=$1
