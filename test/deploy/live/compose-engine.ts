@@ -85,6 +85,7 @@ export function scheduleHealthChecks(project: string): { healthyAt: HealthyAt; s
   })();
   return {
     healthyAt,
+    // Waits for a check in flight: one still running when its container is removed leaves its conmon behind.
     async stop() {
       running = false;
       await loop;

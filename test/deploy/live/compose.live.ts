@@ -54,8 +54,8 @@ describe('docker-compose.yml, up and down with docker-compose 1.29 on podman', (
     health = scheduleHealthChecks(PROJECT);
   });
   after(async () => {
-    if (api) await compose(['down', '--volumes', '--timeout', '0']);
     await health?.stop();
+    if (api) await compose(['down', '--volumes', '--timeout', '0']);
     await api?.stop();
   });
 
@@ -100,10 +100,10 @@ describe('docker-compose.yml, up and down with docker-compose 1.29 on podman', (
   });
 
   it('runs one full sync in the worker container; the tables hold what the server lists', async () => {
-    const sync = await compose(
-      ['exec', '-T', 'worker', 'node', 'dist/cli/sync.js', '--mode', 'full', '--wait'],
-      120_000,
-    );
+    // podman exec, not docker-compose exec: an exec session through podman 4.3's Docker API leaves its
+    // conmon process behind once the container is removed.
+    const command = ['exec', container('worker'), 'node', 'dist/cli/sync.js', '--mode', 'full', '--wait'];
+    const sync = await run('podman', command, { timeoutMs: 120_000 });
     assert.equal(sync.code, 0, `${sync.stdout}${sync.stderr}`);
     assert.match(sync.stdout, /^completed: full sync/m);
 
@@ -132,6 +132,7 @@ describe('docker-compose.yml, up and down with docker-compose 1.29 on podman', (
   });
 
   it(`stops within the worker's stop_grace_period (${GRACE_SECONDS} s), the worker draining to exit 0`, async () => {
+    await health.stop();
     const stop = await compose(['stop']);
     assert.equal(stop.code, 0, stop.stderr);
     assert.equal(await inspect('worker', '.State.ExitCode'), 0, 'SIGTERM drained it; it was not killed');
