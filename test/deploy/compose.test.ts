@@ -21,6 +21,7 @@ const healthyDependency = (service: any, name: string) => service.depends_on?.[n
 describe('docker-compose.yml', () => {
   it('parses as one document with Temporal, its UI, Postgres, the worker and the schedules job', () => {
     assert.equal(documents.length, 1);
+    assert.ok(!('name' in compose), 'no top-level name: docker-compose 1.x rejects it');
     for (const name of ['temporal', 'temporal-ui', 'postgres', 'worker', 'apply-schedules'])
       assert.ok(services[name], name);
   });

@@ -46,11 +46,45 @@ const last = (stage: Stage, keyword: string) => all(stage, keyword).at(-1);
 /** The exec form (JSON array) of CMD or HEALTHCHECK CMD; the shell form would need a shell and hides signals. */
 const execForm = (args: string) => JSON.parse(args.slice(args.indexOf('['))) as string[];
 
+/**
+ * End of life of the Node LTS lines (nodejs.org's release schedule). The image must run on one that is
+ * still supported and that the Temporal SDK supports: its engines field, and its CI's newest line.
+ */
+const NODE_LTS_END_OF_LIFE: Record<number, string> = { 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30' };
+/** The newest Node the SDK's CI runs its integration tests on ("min and max officially supported"). */
+const SDK_NEWEST_TESTED_NODE = 24;
+
+function sdkMinimumNode(): number {
+  const engines = (
+    JSON.parse(readText('node_modules/@temporalio/worker/package.json')) as { engines: { node: string } }
+  ).engines.node;
+  return Number(/(\d+)/.exec(engines)![1]);
+}
+
 describe('Dockerfile', () => {
-  it('is multi-stage on a Node 20 slim image', () => {
+  it('is multi-stage, every stage on the same Node LTS slim image, one the Temporal SDK supports', () => {
     assert.ok(stages.length >= 2, 'a build stage and a runtime stage');
     assert.ok(build, 'a stage named build');
-    assert.match(runtime.from, /^node:20[.\w-]*-slim$/);
+    assert.equal(new Set(stages.map((stage) => stage.from)).size, 1, 'the build compiles for the Node it runs on');
+    const match = /^node:(\d+)-bookworm-slim$/.exec(runtime.from);
+    assert.ok(match, `a Debian slim Node image (glibc, for the SDK's native core): ${runtime.from}`);
+    const major = Number(match[1]);
+    const endOfLife = NODE_LTS_END_OF_LIFE[major];
+    assert.ok(endOfLife, `Node ${major} is an LTS line`);
+    assert.ok(new Date(endOfLife) > new Date(), `Node ${major} is past its end of life (${endOfLife})`);
+    assert.ok(major >= sdkMinimumNode() && major <= SDK_NEWEST_TESTED_NODE, `the SDK supports Node ${major}`);
+  });
+
+  it('fails the build when npm ci installs nothing: every npm ci is followed by npm ls in the same step', () => {
+    const installs = stages.flatMap((stage) => all(stage, 'RUN')).filter((run) => /\bnpm ci\b/.test(run.args));
+    assert.ok(installs.length > 0, 'npm ci runs in the build');
+    for (const install of installs) {
+      assert.match(
+        install.args,
+        /\bnpm ci\b[^;|]*&&\s*npm ls\b/,
+        `npm ls checks what npm ci left: RUN ${install.args}`,
+      );
+    }
   });
 
   it('runs as a user that is not root', () => {
@@ -61,13 +95,23 @@ describe('Dockerfile', () => {
     assert.match(name!, /^\d+$/, 'numeric, so Kubernetes runAsNonRoot can check it');
   });
 
-  it('builds the bundle in the build stage and installs only production dependencies at runtime', () => {
-    assert.ok(all(build!, 'RUN').some((run) => /npm run build/.test(run.args)));
-    assert.ok(all(runtime, 'RUN').some((run) => /npm ci\b.*--omit=dev/.test(run.args)));
-    assert.ok(
-      all(runtime, 'COPY').some((copy) => /--from=build\s+\/app\/dist\s/.test(copy.args)),
-      'the built dist/ (with workflows.bundle.js) comes from the build stage',
+  it('builds the bundle, then prunes to what runs; the runtime stage copies only that', () => {
+    const runs = all(build!, 'RUN').map((run) => run.args);
+    const buildAt = runs.findIndex((run) => /npm run build/.test(run));
+    const pruneAt = runs.findIndex((run) => /npm prune --omit=dev/.test(run));
+    assert.ok(buildAt >= 0, 'npm run build in the build stage');
+    assert.ok(pruneAt > buildAt, 'dev dependencies pruned after the build');
+    assert.match(
+      runs[pruneAt]!,
+      /npm prune --omit=dev[^;|]*&&\s*npm ls\b.*&&\s*node \S*prune-runtime-deps\.mjs --in-image-build/,
     );
+    assert.deepEqual(all(runtime, 'RUN'), [], 'the runtime stage installs nothing itself');
+    const copied = all(runtime, 'COPY').map((copy) => copy.args.replace(/\s+/g, ' '));
+    assert.deepEqual(copied.sort(), [
+      '--from=build /app/dist ./dist',
+      '--from=build /app/node_modules ./node_modules',
+      '--from=build /app/package.json ./',
+    ]);
   });
 
   it('starts the built worker, as npm start does (with its heap cap), in exec form so it gets SIGTERM', () => {

@@ -32,11 +32,11 @@ export function graceSeconds(env: Record<string, unknown>): number {
   return value === undefined ? DEFAULT_SHUTDOWN_GRACE_SECONDS : Number(value);
 }
 
-/** A README section's text, from its `## ` or `### ` heading to the next heading of the same or a higher level. */
-export function readmeSection(heading: string): string {
-  const lines = readText('README.md').split('\n');
+/** A Markdown section's text, from its `## ` or `### ` heading to the next heading of the same or a higher level. */
+export function markdownSection(file: string, heading: string): string {
+  const lines = readText(file).split('\n');
   const start = lines.findIndex((line) => /^#{2,3} /.test(line) && line.replace(/^#+ /, '') === heading);
-  if (start < 0) throw new Error(`README has no section "${heading}"`);
+  if (start < 0) throw new Error(`${file} has no section "${heading}"`);
   const level = lines[start]!.indexOf(' ');
   const end = lines.findIndex((line, index) => index > start && /^#+ /.test(line) && line.indexOf(' ') <= level);
   return lines.slice(start, end < 0 ? undefined : end).join('\n');

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig, SECRET_VARIABLES, SHUTDOWN_MARGIN_SECONDS } from '../../src/config';
 import { HTTP_ROUTES } from '../../src/observability/http-server';
-import { graceSeconds, readmeSection, readText, readToml, requiredVariables, unknownSyncVariables } from './files';
+import { graceSeconds, markdownSection, readText, readToml, requiredVariables, unknownSyncVariables } from './files';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fly.toml read as plain data */
 const fly = readToml('deploy/fly.toml') as Record<string, any>;
 const env: Record<string, string> = fly.env;
 
-/** Variables named in `fly secrets set` commands, in the file's comments or the README's Fly section. */
+/** Variables named in `fly secrets set` commands, in the file's comments or the deploy docs' Fly section. */
 function documentedSecrets(): Set<string> {
-  const text = `${readText('deploy/fly.toml')}\n${readmeSection('Fly.io')}`;
+  const text = `${readText('deploy/fly.toml')}\n${markdownSection('docs/deploying.md', 'Fly.io')}`;
   const names = new Set<string>();
   for (const line of text.split('\n').filter((candidate) => /fly secrets set/.test(candidate))) {
     for (const match of line.matchAll(/\b([A-Z][A-Z0-9_]+)=/g)) names.add(match[1]!);

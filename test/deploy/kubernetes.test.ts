@@ -10,18 +10,24 @@ import { graceSeconds, readYamlDocuments, requiredVariables, ROOT, unknownSyncVa
 type Manifest = Record<string, any>;
 
 const DIR = 'deploy/kubernetes';
+const APPLY_DIR = `${DIR}/apply-schedules`;
 const kustomization = readYamlDocuments(`${DIR}/kustomization.yaml`)[0] as Manifest;
-const manifests: Manifest[] = (kustomization.resources as string[]).flatMap((file) =>
-  readYamlDocuments(`${DIR}/${file}`),
-);
-const find = (kind: string) => {
-  const found = manifests.filter((manifest) => manifest.kind === kind);
+const applyKustomization = readYamlDocuments(`${APPLY_DIR}/kustomization.yaml`)[0] as Manifest;
+const imageComponent = readYamlDocuments(`${DIR}/image/kustomization.yaml`)[0] as Manifest;
+const resourcesOf = (dir: string, of: Manifest): Manifest[] =>
+  (of.resources as string[]).flatMap((file) => readYamlDocuments(`${dir}/${file}`));
+/** What `kubectl apply -k deploy/kubernetes` applies, again on every deploy. */
+const manifests = resourcesOf(DIR, kustomization);
+const applyManifests = resourcesOf(APPLY_DIR, applyKustomization);
+const findIn = (list: Manifest[], kind: string) => {
+  const found = list.filter((manifest) => manifest.kind === kind);
   assert.equal(found.length, 1, `one ${kind} in the kustomization`);
   return found[0]!;
 };
+const find = (kind: string) => findIn(manifests, kind);
 const deployment = find('Deployment');
 const configMap = find('ConfigMap');
-const job = find('Job');
+const job = findIn(applyManifests, 'Job');
 const service = find('Service');
 const pdb = find('PodDisruptionBudget');
 const secretExample = readYamlDocuments(`${DIR}/secret.example.yaml`)[0] as Manifest;
@@ -35,8 +41,49 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
 describe('deploy/kubernetes', () => {
   it('lists files that exist, and leaves the Secret example out', () => {
     for (const file of kustomization.resources as string[]) assert.ok(existsSync(path.join(ROOT, DIR, file)), file);
+    for (const file of applyKustomization.resources as string[]) {
+      assert.ok(existsSync(path.join(ROOT, APPLY_DIR, file)), file);
+    }
     assert.ok(!(kustomization.resources as string[]).includes('secret.example.yaml'));
     assert.equal(secretExample.kind, 'Secret');
+  });
+
+  it('re-applies with a new image: no Job (its pod template is immutable) in the kustomization applied on every deploy', () => {
+    const immutable = manifests.filter((manifest) => ['Job', 'Pod'].includes(manifest.kind));
+    assert.deepEqual(
+      immutable.map((manifest) => `${manifest.kind}/${manifest.metadata.name}`),
+      [],
+      'kubectl apply -k with a new image tag would fail: field is immutable',
+    );
+    assert.deepEqual(
+      applyManifests.map((manifest) => manifest.kind),
+      ['Job'],
+      'the schedules Job has a kustomization of its own',
+    );
+  });
+
+  it('gives the Deployment and the Job one image setting, so both run the same build', () => {
+    assert.equal(imageComponent.kind, 'Component');
+    assert.deepEqual(kustomization.components, ['image']);
+    assert.deepEqual(applyKustomization.components, ['../image']);
+    assert.equal(kustomization.images, undefined, 'no second image setting to drift apart');
+    assert.equal(applyKustomization.images, undefined, 'no second image setting to drift apart');
+    assert.deepEqual(
+      (imageComponent.images as Manifest[]).map((image) => image.name),
+      [worker.image.split(':')[0]],
+    );
+  });
+
+  it('lets a drain evict unready pods, and spreads the replicas over nodes', () => {
+    assert.equal(pdb.spec.unhealthyPodEvictionPolicy, 'AlwaysAllow', 'readiness follows Temporal and Postgres');
+    const labels = deployment.spec.template.metadata.labels;
+    const constraints = (podSpec.topologySpreadConstraints ?? []) as Manifest[];
+    const byNode = constraints.find((constraint) => constraint.topologyKey === 'kubernetes.io/hostname');
+    assert.ok(byNode, 'a spread over kubernetes.io/hostname');
+    assert.equal(byNode.maxSkew, 1);
+    assert.equal(byNode.whenUnsatisfiable, 'DoNotSchedule');
+    assert.equal(byNode.nodeTaintsPolicy, 'Honor', 'a cordoned node does not count');
+    assert.ok(matches(byNode.labelSelector.matchLabels, labels), 'it counts the worker pods');
   });
 
   it('gives the worker every variable the config schema requires, secrets from the Secret', () => {
