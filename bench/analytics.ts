@@ -6,8 +6,9 @@ import type pg from 'pg';
 import { migrate } from '../src/db/migrate';
 import { tuneForAnalytics } from '../src/db/analytics-session';
 import { createPool } from '../src/db/pool';
-import { workflowTable, type ReadWorkflowRow } from '../src/db/tables';
-import { buildUpsertSql, upsertRows } from '../src/db/upsert';
+import { createRowWriter } from '../src/db/rows';
+import { inTransaction } from '../src/db/transaction';
+import { workflowTable, type WorkflowRow } from '../src/db/workflow-rows';
 import { collectReport } from '../src/report/collect';
 import { resolveWindow } from '../src/report/window';
 import { ensureScheduleOnTimeViews } from '../test/helpers/analytics-fire-log';
@@ -200,12 +201,12 @@ async function reportTimes(pool: pg.PoolClient, repeats: number) {
 
 /**
  * What the analytics indexes cost the sync's own write path: pages of 1,000 runs through the
- * product's upsert (buildUpsertSql), into a fresh schema with every migration and into one without
+ * product's page writer (COPY into staging, one guarded merge), into a fresh schema with every migration and into one without
  * the analytics indexes; first as inserts, then the same pages again (conflicts, so updates).
  */
 async function indexCost(pool: pg.Pool, count: number, repeats: number) {
   const columns = workflowTable.columns.map(([name]) => `"${name}"`).join(', ');
-  const { rows } = await pool.query<ReadWorkflowRow>(
+  const { rows } = await pool.query<WorkflowRow>(
     `SELECT ${columns.replace('"read_at"', 'now() AS read_at')} FROM "${SCHEMA}".workflow WHERE namespace = '${NS}' ORDER BY start_time DESC LIMIT ${count}`,
   );
   const results: Record<string, { insertRowsPerSecond: number; updateRowsPerSecond: number }> = {};
@@ -216,10 +217,12 @@ async function indexCost(pool: pg.Pool, count: number, repeats: number) {
     if (variant === 'without') {
       for (const index of ANALYTICS_INDEXES) await pool.query(`DROP INDEX "${schema}"."${index}"`);
     }
-    const sql = buildUpsertSql(schema, workflowTable);
+    const writer = createRowWriter(schema, workflowTable);
     const pass = async () => {
-      for (let start = 0; start < rows.length; start += 1000)
-        await upsertRows(pool, sql, rows.slice(start, start + 1000), '0');
+      for (let start = 0; start < rows.length; start += 1000) {
+        const page = rows.slice(start, start + 1000);
+        await inTransaction(pool, (client) => writer.write(client, page, '0'));
+      }
     };
     const inserts: number[] = [];
     const updates: number[] = [];

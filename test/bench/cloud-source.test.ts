@@ -214,7 +214,7 @@ describe('the cloud-like source, read by our client code', () => {
     } while (nextPageToken);
     assert.equal(new Set(ids).size, 200);
     const description = await client.schedule.getHandle(ids[3]!).describe();
-    const row = scheduleToRow(NAMESPACE, description);
+    const row = scheduleToRow(NAMESPACE, ids[3]!, description.raw, { list_fingerprint: null, described_at: '' });
     assert.equal(row.schedule_id, ids[3]);
     assert.equal(row.paused, true, 'every 20th schedule from the 4th is paused, with a note');
     assert.ok(row.note);
