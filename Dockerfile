@@ -8,6 +8,8 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build's last step (migrations copied, workflow bundle written) is a build tool, not part of dist/.
+COPY scripts/finish-build.ts ./scripts/
 RUN npm run build
 
 # --- runtime: production dependencies and the built worker, nothing else ---

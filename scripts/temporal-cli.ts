@@ -1,4 +1,4 @@
-import { obtainTemporalCli } from '../src/temporal/cli-binary';
+import { obtainTemporalCli } from './temporal-cli-binary';
 
 const HELP = `Usage: npm run temporal-cli
 

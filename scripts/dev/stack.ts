@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { SHUTDOWN_MARGIN_SECONDS } from '../../src/config';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
-import { findTemporalCli, obtainTemporalCli } from '../../src/temporal/cli-binary';
+import { findTemporalCli, obtainTemporalCli } from '../temporal-cli-binary';
 import { spawnChild, type ChildProcess } from './child';
 import { countTables, DEV_NAMESPACE, DEV_TASK_QUEUE, runFullSync, type TableCounts } from './first-sync';
 import { REPO_ROOT, type DevOptions } from './options';

@@ -1,11 +1,11 @@
 import type { google } from '@temporalio/proto';
 
 type Timestamp = google.protobuf.ITimestamp;
-type Duration = google.protobuf.IDuration;
 /** protobufjs gives 64-bit integers as Long objects; only this much of them is used. */
 type LongLike = { toNumber(): number };
 
-function toNumber(value: number | LongLike | string | null | undefined): number {
+/** A protobuf 64-bit integer (Long, number or string) as a number; absent is 0. */
+export function longToNumber(value: number | LongLike | string | null | undefined): number {
   if (value === null || value === undefined) return 0;
   if (typeof value === 'number') return value;
   if (typeof value === 'string') return Number(value);
@@ -18,7 +18,7 @@ function toNumber(value: number | LongLike | string | null | undefined): number 
  */
 export function timestampToIso(timestamp: Timestamp | null | undefined): string | null {
   if (!timestamp) return null;
-  const seconds = toNumber(timestamp.seconds);
+  const seconds = longToNumber(timestamp.seconds);
   const nanos = timestamp.nanos ?? 0;
   if (seconds === 0 && nanos === 0) return null;
   const millisIso = new Date(seconds * 1000).toISOString(); // 2024-01-02T03:04:05.000Z
@@ -30,14 +30,5 @@ export function timestampToIso(timestamp: Timestamp | null | undefined): string 
 
 export function timestampToEpochMicros(timestamp: Timestamp | null | undefined): number | null {
   if (!timestamp) return null;
-  return toNumber(timestamp.seconds) * 1_000_000 + Math.floor((timestamp.nanos ?? 0) / 1000);
-}
-
-export function durationToSeconds(duration: Duration | null | undefined): number | null {
-  if (!duration) return null;
-  return toNumber(duration.seconds) + (duration.nanos ?? 0) / 1e9;
-}
-
-export function longToNumber(value: number | LongLike | string | null | undefined): number {
-  return toNumber(value);
+  return longToNumber(timestamp.seconds) * 1_000_000 + Math.floor((timestamp.nanos ?? 0) / 1000);
 }

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { findTemporalCli } from '../../src/temporal/cli-binary';
+import { findTemporalCli } from '../../scripts/temporal-cli-binary';
 
 const ROOT = path.resolve(__dirname, '../..');
 

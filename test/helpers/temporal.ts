@@ -3,7 +3,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { lenientDecodingCodec } from '../../src/source/lenient-codec';
-import { obtainTemporalCli } from '../../src/temporal/cli-binary';
+import { obtainTemporalCli } from '../../scripts/temporal-cli-binary';
 
 /** The namespace the tests sync from; the sync worker itself runs in `default`. */
 export const SOURCE_NAMESPACE = 'sync-source';
