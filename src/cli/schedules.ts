@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadCommandConfig, type CommandConfig } from '../config';
 import { applySchedules } from '../schedules/apply';
 import { overlapPolicySchema, type OverlapPolicy } from '../schedules/definition';
-import { parseDuration } from '../schedules/duration';
+import { parseDuration } from '../duration';
 import { formatApply, formatDescription, formatList } from '../schedules/format';
 import { loadScheduleDefinitions } from '../schedules/load';
 import {
