@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { SHUTDOWN_MARGIN_SECONDS } from '../../src/config';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
+import { workflowsLink } from '../../src/temporal/web-ui';
 import { findTemporalCli, obtainTemporalCli } from '../temporal-cli-binary';
 import { spawnChild, type ChildProcess } from './child';
 import { countTables, DEV_NAMESPACE, DEV_TASK_QUEUE, runFullSync, type TableCounts } from './first-sync';
@@ -89,7 +90,7 @@ export class DevStack {
       this.say(`✔ ${title} (${((Date.now() - began) / 1000).toFixed(1)} s)`);
     }
     return {
-      uiUrl: `http://127.0.0.1:${this.options.uiPort}/namespaces/${DEV_NAMESPACE}/workflows`,
+      uiUrl: workflowsLink(`http://127.0.0.1:${this.options.uiPort}`, DEV_NAMESPACE),
       temporalAddress: this.temporalAddress,
       psql: this.options.databaseUrl === undefined ? `psql ${this.databaseUrl}` : 'psql "$DATABASE_URL"',
       schema: this.options.schema,

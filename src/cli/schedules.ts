@@ -15,6 +15,7 @@ import {
   unpauseSchedules,
 } from '../schedules/operations';
 import { connectCliClient } from '../temporal/cli-client';
+import { scheduleLink as webUiScheduleLink } from '../temporal/web-ui';
 import { runCommand, UsageError } from './run-command';
 
 const HELP = `Usage: npm run schedules -- <verb> [options]
@@ -112,8 +113,7 @@ function requireIds(verb: string, ids: string[], max = Infinity): void {
 
 const print = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n`);
 
-const scheduleLink = (config: CommandConfig, id: string) =>
-  `${config.uiUrl}/namespaces/${encodeURIComponent(config.namespace)}/schedules/${encodeURIComponent(id)}`;
+const scheduleLink = (config: CommandConfig, id: string) => webUiScheduleLink(config.uiUrl, config.namespace, id);
 
 async function main(): Promise<number> {
   const { values, positionals } = parseCommandLine(process.argv.slice(2));

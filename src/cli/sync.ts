@@ -4,6 +4,7 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadCommandConfig } from '../config';
 import { connectCliClient } from '../temporal/cli-client';
+import { workflowLink } from '../temporal/web-ui';
 import { parseSyncInput, type SyncInput } from '../workflows/input';
 import type { SyncSummary } from '../workflows/sync-workflow';
 import { runCommand, UsageError } from './run-command';
@@ -124,7 +125,7 @@ async function main(): Promise<number> {
       workflowId,
       args: [input],
     });
-    const link = `${config.uiUrl}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+    const link = workflowLink(config.uiUrl, config.namespace, workflowId);
     process.stdout.write(
       `started SyncWorkflow ${workflowId} (${mode}) on task queue "${config.taskQueue}" in namespace "${config.namespace}"\n${link}\n`,
     );
