@@ -6,6 +6,7 @@ import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
 import { workflowsLink } from '../../src/temporal/web-ui';
 import { findTemporalCli, obtainTemporalCli } from '../temporal-cli-binary';
+import { childEnv } from '../child-env';
 import { spawnChild, type ChildProcess } from './child';
 import { countTables, DEV_NAMESPACE, DEV_TASK_QUEUE, runFullSync, type TableCounts } from './first-sync';
 import { REPO_ROOT, type DevOptions } from './options';
@@ -27,13 +28,6 @@ const START_TIMEOUT_MS = 180_000;
 
 /** A user-facing failure: printed as it is, without a stack trace. */
 export class DevStackError extends Error {}
-
-/** Only what the children need: a user's TEMPORAL_* or profile must not point the dev worker elsewhere. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME', 'TZ'];
-  const base = Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
-  return { ...base, ...extra };
-}
 
 function isAlive(pid: number): boolean {
   try {

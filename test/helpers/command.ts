@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { childEnv } from '../../scripts/child-env';
 import { findTemporalCli } from '../../scripts/temporal-cli-binary';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -10,12 +11,6 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
   ms: number;
-}
-
-/** Only what the command needs: the test's own TEMPORAL_* and DATABASE_URL never leak in from the shell. */
-function baseEnv(): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME'];
-  return Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
 }
 
 /**
@@ -31,7 +26,7 @@ export function runCli(
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, `src/cli/${name}.ts`), ...args], {
     cwd: ROOT,
-    env: { ...baseEnv(), ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -54,5 +49,7 @@ export function runCli(
 export function runTemporalCli(address: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   const cli = findTemporalCli();
   if (!cli) throw new Error('a temporal CLI is needed (npm run temporal-cli)');
-  return promisify(execFile)(cli.path, [...args, '--address', address, '--namespace', 'default'], { env: baseEnv() });
+  return promisify(execFile)(cli.path, [...args, '--address', address, '--namespace', 'default'], {
+    env: childEnv(),
+  });
 }

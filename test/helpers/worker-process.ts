@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { childEnv } from '../../scripts/child-env';
 import { waitFor } from './wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -20,14 +21,7 @@ export interface WorkerProcess {
  * Only what the worker needs: the test's own TEMPORAL_* and DATABASE_URL never leak in from the shell.
  * Its metrics and health server listens on a free loopback port, so workers of parallel runs never clash.
  */
-function baseEnv(): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME'];
-  return {
-    ...Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : []))),
-    TEMPORAL_SYNC_METRICS_PORT: '0',
-    TEMPORAL_SYNC_METRICS_HOST: '127.0.0.1',
-  };
-}
+const baseEnv = () => childEnv({ TEMPORAL_SYNC_METRICS_PORT: '0', TEMPORAL_SYNC_METRICS_HOST: '127.0.0.1' });
 
 /** Runs `src/worker.ts`, the real entry point, as a child process of its own. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { childEnv } from '../../scripts/child-env';
 import type { StatusReport } from '../../src/status/types';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { countRuns } from '../helpers/seed';
@@ -20,11 +21,9 @@ interface Outcome {
 
 /** `npm run status` as an operator (or a monitoring check) runs it: a process of its own. */
 function status(env: Record<string, string>, ...args: string[]): Promise<Outcome> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME'];
-  const base = Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
   const child = spawn('npm', ['run', '--silent', 'status', '--', ...args], {
     cwd: ROOT,
-    env: { ...base, ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
