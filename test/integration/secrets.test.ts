@@ -118,6 +118,47 @@ describe('secrets and bad settings', () => {
     assertNoSecret('the start-up error', worker.output());
   });
 
+  it('keeps the log readable when a short password is part of the task queue and the host name', async () => {
+    // "local" is the database password, and also part of the task queue and of "localhost", the
+    // address of Postgres and of Temporal: the compose file's case (password "temporal",
+    // queue "temporal-sync", address temporal:7233), on names that resolve here.
+    const port = new URL(`http://${temporal.address}`).port;
+    const taskQueue = `local-sync-${db.schema}`;
+    const worker = spawnWorker({
+      DATABASE_URL: 'postgres://root:local@localhost:5432/test',
+      TEMPORAL_SYNC_SCHEMA: db.schema,
+      TEMPORAL_ADDRESS: `localhost:${port}`,
+      TEMPORAL_SYNC_TASK_QUEUE: taskQueue,
+      TEMPORAL_SYNC_SOURCE_NAMESPACE: 'namespace-that-does-not-exist',
+      TEMPORAL_SYNC_LOG_FORMAT: 'json',
+      TEMPORAL_SYNC_LOG_LEVEL: 'debug',
+    });
+    workers.push(worker);
+    await worker.waitForOutput(/worker ready/);
+    const handle = await temporal.client.workflow.start('SyncWorkflow', {
+      taskQueue,
+      workflowId: `short-password-${db.schema}`,
+      args: [{ mode: 'full', streams: ['workflows'] }],
+    });
+    await handle.result().catch(() => undefined);
+    assert.equal(await worker.stop('SIGTERM'), 0);
+    const messages = worker
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => String((JSON.parse(line) as { msg: unknown }).msg));
+    const ready = messages.find((message) => message.includes('worker ready')) ?? '';
+    assert.match(ready, new RegExp(`polling task queue "${taskQueue}" in namespace "default" at localhost:${port};`));
+    assert.match(ready, new RegExp(`into schema "${db.schema}"`));
+    assert.doesNotMatch(worker.output(), /\[redacted\]/, 'nothing in this log is a secret: nothing is garbled');
+    assert.doesNotMatch(worker.output(), /:local@/, 'the password never appears where it stands in the URL');
+    const stored = await db.pool.query<{ error: string }>(
+      `SELECT error FROM "${db.schema}".sync_run WHERE error IS NOT NULL`,
+    );
+    assert.ok(stored.rows.length > 0, 'the failed run recorded its error');
+    assert.doesNotMatch(stored.rows[0]!.error, /\[redacted\]/, 'the stored error is readable too');
+  });
+
   it('stops at once on bad settings, one line for each, with exit code 2', async () => {
     const worker = spawnWorker({
       DATABASE_URL: 'mysql://someone:hunter2@db/x',
