@@ -2,6 +2,7 @@ import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../src/sync-worker';
+import { runCommand } from '../src/cli/run-command';
 
 const USAGE = `Usage: npm run build
 
@@ -15,19 +16,17 @@ A build tool, not part of dist/: it runs with tsx, which the build (dev dependen
 const ROOT = path.resolve(__dirname, '..');
 const DIST_ROOT = path.join(ROOT, 'dist');
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
-    return;
+    return 0;
   }
   await cp(path.join(ROOT, 'src', 'db', 'migrations'), path.join(DIST_ROOT, 'db', 'migrations'), { recursive: true });
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
   const output = path.join(DIST_ROOT, 'workflows.bundle.js');
   await writeFile(output, code);
   process.stdout.write(`workflow bundle written to ${output} (${(code.length / 1024).toFixed(0)} KiB)\n`);
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`finishing the build failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runCommand('finishing the build', main);

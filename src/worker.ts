@@ -1,37 +1,43 @@
 import { NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { ConfigError, loadConfig, SHUTDOWN_MARGIN_SECONDS, type Config } from './config';
+import type { Logger } from '@temporalio/common';
+import type pg from 'pg';
+import { loadConfig, SHUTDOWN_MARGIN_SECONDS, type Config } from './config';
 import { alertSettings } from './alerts/settings';
+import { runCommand } from './cli/run-command';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { readLag } from './db/sync-state';
 import { freeLoopbackPort, scrapeCoreMetrics } from './observability/core-metrics';
 import { startObservabilityServer, type ObservabilityServer } from './observability/http-server';
 import { createLogger } from './observability/logger';
-import { createSyncMetrics } from './observability/metrics';
+import { createSyncMetrics, type SyncMetricsRegistry } from './observability/metrics';
 import { checkReadiness } from './observability/readiness';
 import { redactSecrets } from './redact';
-import { describePostgresUrl, startupStep } from './startup-errors';
+import { describePostgresUrl } from './startup-errors';
+import { startupStep, startupWait, type StartupWait } from './startup-wait';
 import { createSyncWorker } from './sync-worker';
-import { connectSourceClient, sourceConnectConfig, workerConnectConfig } from './temporal/connect';
+import { connectSourceClient } from './temporal/connect';
+import type { TemporalConnection } from './temporal/connect-settings';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
-/** The settings to look at when a Temporal connection fails, by the reason it failed. */
-const temporalSettings = (prefix: string) => (reason: string) =>
-  reason === 'TLS handshake failed'
-    ? `${prefix}TLS_* and ${prefix}ADDRESS`
-    : reason === 'not authorized'
-      ? `${prefix}API_KEY`
-      : `${prefix}ADDRESS`;
+/** What the worker opens, closed in `finally` whichever way it ends. */
+interface Held {
+  server?: ObservabilityServer;
+  connection?: NativeConnection;
+  source?: Client;
+  worker?: Worker;
+}
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger({
-    level: config.logLevel.toUpperCase() as LogLevel,
-    format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
-    secrets: config.secrets,
-  });
-  const coreMetricsPort = await freeLoopbackPort();
+/** The settings to look at when a Temporal connection fails, by the reason it failed. */
+const temporalSettings = (connection: TemporalConnection) => (reason: string) =>
+  reason === 'TLS handshake failed'
+    ? connection.hints.tls
+    : reason === 'not authorized'
+      ? connection.hints.apiKey
+      : connection.hints.address;
+
+function installRuntime(config: Config, logger: Logger, coreMetricsPort: number): void {
   Runtime.install({
     logger,
     // Signals are ours: the activities must hear of a shutdown at once, not when the grace time ends.
@@ -41,104 +47,153 @@ async function main(): Promise<void> {
       metrics: { prometheus: { bindAddress: `127.0.0.1:${coreMetricsPort}`, useSecondsForDurations: true } },
     },
   });
-  const redact = (text: string) => redactSecrets(text, config.secrets);
+}
 
+function serveObservability(config: Config, held: Held, pool: pg.Pool, metrics: SyncMetricsRegistry, corePort: number) {
+  return startupStep(
+    {
+      what: `the metrics and health port ${config.metricsHost}:${config.metricsPort}`,
+      failure: `cannot serve metrics and health on ${config.metricsHost}:${config.metricsPort}`,
+      setting: 'TEMPORAL_SYNC_METRICS_PORT',
+    },
+    () =>
+      startObservabilityServer(config.metricsHost, config.metricsPort, {
+        metrics: async () => ({
+          contentType: metrics.registry.contentType,
+          body: (await metrics.registry.metrics()) + (await scrapeCoreMetrics(corePort)),
+        }),
+        readiness: () =>
+          checkReadiness({ worker: () => held.worker, pool, temporal: () => temporalPings(held, config) }),
+      }),
+  );
+}
+
+/** Postgres, Temporal and the source, each waited for while it is not there yet; nothing is changed before all answer. */
+async function connectDependencies(config: Config, held: Held, pool: pg.Pool, wait: StartupWait): Promise<void> {
+  const postgres = `Postgres at ${describePostgresUrl(config.databaseUrl)}`;
+  await startupStep(
+    { what: postgres, failure: `cannot use ${postgres}`, setting: 'DATABASE_URL' },
+    () => pool.query('SELECT 1'),
+    wait,
+  );
+  const { worker, source } = config.temporal;
+  held.connection = await startupStep(
+    {
+      what: `Temporal at ${worker.address}`,
+      failure: `cannot connect to Temporal at ${worker.address}`,
+      setting: temporalSettings(worker),
+    },
+    () => NativeConnection.connect(worker.connectionOptions),
+    wait,
+  );
+  held.source = await startupStep(
+    {
+      what: `the source Temporal at ${source.address}`,
+      failure: `cannot connect to the source Temporal at ${source.address}`,
+      setting: temporalSettings(source),
+    },
+    () => connectSourceClient(config),
+    wait,
+  );
+}
+
+async function startWorker(
+  config: Config,
+  held: Held,
+  pool: pg.Pool,
+  metrics: SyncMetricsRegistry,
+  draining: AbortController,
+): Promise<Worker> {
+  const { connection: nativeConnection, source: sourceClient } = held as Required<Pick<Held, 'connection' | 'source'>>;
+  const address = config.temporal.worker.address;
+  return startupStep(
+    {
+      what: `namespace "${config.workerNamespace}" at ${address}`,
+      failure: `cannot start a worker in namespace "${config.workerNamespace}" at ${address}`,
+      setting: config.temporal.worker.hints.namespace,
+    },
+    () =>
+      createSyncWorker({
+        connection: nativeConnection,
+        namespace: config.workerNamespace,
+        taskQueue: config.taskQueue,
+        shutdownGraceSeconds: config.shutdownGraceSeconds,
+        shutdownForceSeconds: config.shutdownGraceSeconds + SHUTDOWN_MARGIN_SECONDS / 2,
+        workflowBundle: prebuiltWorkflowBundle(config.workflowBundlePath),
+        dependencies: {
+          pool,
+          schema: config.schema,
+          namespace: config.sourceNamespace,
+          source: sourceClient,
+          secrets: config.secrets,
+          metrics: metrics.recorder,
+          draining: draining.signal,
+          alerts: alertSettings(config),
+          scheduleRedescribeSeconds: config.scheduleRedescribeSeconds,
+        },
+      }),
+  );
+}
+
+async function main(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger({
+    level: config.logLevel.toUpperCase() as LogLevel,
+    format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+    secrets: config.secrets,
+  });
+  const coreMetricsPort = await freeLoopbackPort();
+  installRuntime(config, logger, coreMetricsPort);
+  const redact = (text: string) => redactSecrets(text, config.secrets);
   const pool = createPool({
     databaseUrl: config.databaseUrl,
     max: config.dbPoolMax,
-    onIdleError: (error) => logger.warn(`idle database connection lost: ${redact(error.message)}`),
+    onIdleError: (error) => {
+      logger.warn(`idle database connection lost: ${redact(error.message)}`);
+    },
   });
-  let worker: Worker | undefined;
-  let connection: NativeConnection | undefined;
-  let source: Client | undefined;
+  const held: Held = {};
   const metrics = createSyncMetrics(() => readLag(pool, config.schema, config.sourceNamespace).catch(() => []));
-  let server: ObservabilityServer | undefined;
   try {
-    server = await startupStep(
-      `cannot serve metrics and health on ${config.metricsHost}:${config.metricsPort}`,
-      'TEMPORAL_SYNC_METRICS_PORT',
-      () =>
-        startObservabilityServer(config.metricsHost, config.metricsPort, {
-          metrics: async () => ({
-            contentType: metrics.registry.contentType,
-            body: (await metrics.registry.metrics()) + (await scrapeCoreMetrics(coreMetricsPort)),
-          }),
-          readiness: () =>
-            checkReadiness({
-              worker: () => worker,
-              pool,
-              temporal: () => temporalPings(connection, source, config),
-            }),
-        }),
+    held.server = await serveObservability(config, held, pool, metrics, coreMetricsPort);
+    await connectDependencies(
+      config,
+      held,
+      pool,
+      startupWait(config.startupWaitSeconds, (line) => {
+        logger.warn(line);
+      }),
     );
-    const database = `cannot use Postgres at ${describePostgresUrl(config.databaseUrl)}`;
-    await startupStep(database, 'DATABASE_URL', () => pool.query('SELECT 1'));
     if (config.migrateOnStart) {
-      const applied = await startupStep(`${database} to run the migrations`, 'DATABASE_URL', () =>
-        migrate(pool, config.schema),
+      const postgres = `Postgres at ${describePostgresUrl(config.databaseUrl)}`;
+      const applied = await startupStep(
+        { what: postgres, failure: `cannot use ${postgres} to run the migrations`, setting: 'DATABASE_URL' },
+        () => migrate(pool, config.schema),
       );
       if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
     }
-    const { connectionOptions } = workerConnectConfig();
-    const address = connectionOptions.address ?? 'localhost:7233';
-    connection = await startupStep(`cannot connect to Temporal at ${address}`, temporalSettings('TEMPORAL_'), () =>
-      NativeConnection.connect(connectionOptions),
-    );
-    const sourceAddress = sourceConnectConfig().connectionOptions.address ?? 'localhost:7233';
-    source = await startupStep(
-      `cannot connect to the source Temporal at ${sourceAddress}`,
-      temporalSettings(config.separateSourceConnection ? 'TEMPORAL_SYNC_SOURCE_' : 'TEMPORAL_'),
-      () => connectSourceClient(config),
-    );
-    const sourceClient = source;
     const draining = new AbortController();
-    const nativeConnection = connection;
-    worker = await startupStep(
-      `cannot start a worker in namespace "${config.workerNamespace}" at ${address}`,
-      'TEMPORAL_NAMESPACE',
-      () =>
-        createSyncWorker({
-          connection: nativeConnection,
-          namespace: config.workerNamespace,
-          taskQueue: config.taskQueue,
-          shutdownGraceSeconds: config.shutdownGraceSeconds,
-          shutdownForceSeconds: config.shutdownGraceSeconds + SHUTDOWN_MARGIN_SECONDS / 2,
-          workflowBundle: prebuiltWorkflowBundle(config.workflowBundlePath),
-          dependencies: {
-            pool,
-            schema: config.schema,
-            namespace: config.sourceNamespace,
-            source: sourceClient,
-            secrets: config.secrets,
-            metrics: metrics.recorder,
-            draining: draining.signal,
-            alerts: alertSettings(config),
-            scheduleRedescribeSeconds: config.scheduleRedescribeSeconds,
-          },
-        }),
-    );
-    stopOnSignals(worker, draining, config, logger.info.bind(logger));
+    const worker = (held.worker = await startWorker(config, held, pool, metrics, draining));
+    stopOnSignals(worker, draining, config, logger);
     logger.info(
       `temporal-sync worker ready: polling task queue "${config.taskQueue}" in namespace "${config.workerNamespace}" ` +
-        `at ${address}; syncing namespace "${config.sourceNamespace}" into schema "${config.schema}"; ` +
-        `metrics and health on http://${config.metricsHost}:${server.port}`,
-      { metricsPort: server.port },
+        `at ${config.temporal.worker.address}; syncing namespace "${config.sourceNamespace}" into schema ` +
+        `"${config.schema}"; metrics and health on http://${config.metricsHost}:${held.server.port}`,
+      { metricsPort: held.server.port },
     );
     await worker.run();
     logger.info('temporal-sync worker stopped');
+    return 0;
   } finally {
-    await source?.connection.close();
-    await connection?.close();
+    await held.source?.connection.close();
+    await held.connection?.close();
     await pool.end();
-    await server?.close();
+    await held.server?.close();
   }
 }
 
-function temporalPings(
-  connection: NativeConnection | undefined,
-  source: Client | undefined,
-  config: Config,
-): Record<string, () => Promise<unknown>> {
+function temporalPings(held: Held, config: Config): Record<string, () => Promise<unknown>> {
+  const { connection, source } = held;
   if (!connection) return {};
   const pings: Record<string, () => Promise<unknown>> = {
     temporal: () => connection.workflowService.getSystemInfo({}),
@@ -151,15 +206,17 @@ function temporalPings(
  * SIGTERM or SIGINT: stop polling, tell running chunks to stop at their next page boundary, and wait
  * up to the grace time for them; a second signal exits at once.
  */
-function stopOnSignals(worker: Worker, draining: AbortController, config: Config, log: (message: string) => void) {
+function stopOnSignals(worker: Worker, draining: AbortController, config: Config, logger: Logger) {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
-      log(`${signal} again: exiting without waiting for running activities`);
+      logger.warn(`${signal} again: exiting without waiting for running activities`);
       process.exit(1);
     }
     stopping = true;
-    log(`${signal}: draining, running activities have ${config.shutdownGraceSeconds} s to reach a page boundary`);
+    logger.info(
+      `${signal}: draining, running activities have ${config.shutdownGraceSeconds} s to reach a page boundary`,
+    );
     draining.abort();
     worker.shutdown();
   };
@@ -167,18 +224,4 @@ function stopOnSignals(worker: Worker, draining: AbortController, config: Config
   process.on('SIGINT', onSignal);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-  let secrets: string[] = [];
-  try {
-    secrets = loadConfig().secrets;
-  } catch {
-    // the configuration was valid a moment ago; nothing more to redact with
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`temporal-sync worker failed: ${redactSecrets(message.split('\n')[0]!, secrets)}\n`);
-  process.exit(1);
-});
+runCommand('temporal-sync worker', main, { secrets: () => loadConfig().secrets });

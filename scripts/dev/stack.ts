@@ -151,9 +151,9 @@ export class DevStack {
       throw new Error('stopped');
     }
     this.started.push(child);
-    const pids = Object.fromEntries([
-      ['dev', process.pid],
-      ...this.started.map((started) => [started.name, started.pid]),
+    const pids = Object.fromEntries<number>([
+      ['dev', process.pid] as const,
+      ...this.started.map((started) => [started.name, started.pid] as const),
     ]);
     writeFileSync(this.pidsFile, `${JSON.stringify(pids, null, 2)}\n`);
     this.say(`  started ${child.name} (pid ${child.pid}, log ${child.logFile})`);
@@ -220,6 +220,10 @@ export class DevStack {
   }
 
   private async startWorker(signal: AbortSignal): Promise<void> {
+    // A profile in the user's ~/.config/temporalio/temporal.toml (an API key, TLS) must not apply
+    // to the local dev server: the worker is pointed at a profile file of its own, with none in it.
+    const noProfiles = path.join(this.options.dataDir, 'no-temporal-profiles.toml');
+    writeFileSync(noProfiles, '# No Temporal profiles: the dev worker uses the dev server only.\n');
     const worker = this.track(
       spawnChild({
         name: 'worker',
@@ -237,9 +241,7 @@ export class DevStack {
           TEMPORAL_SYNC_METRICS_HOST: '127.0.0.1',
           TEMPORAL_SYNC_METRICS_PORT: '0',
           ...(this.options.databaseUrl === undefined ? { TEMPORAL_SYNC_DB_POOL_MAX: String(EMBEDDED_POOL_MAX) } : {}),
-          // A profile in the user's ~/.config/temporalio/temporal.toml (an API key, TLS) must not
-          // apply to the local dev server; a config file that does not exist means none.
-          TEMPORAL_CONFIG_FILE: path.join(this.options.dataDir, 'no-temporal-profile.toml'),
+          TEMPORAL_CONFIG_FILE: noProfiles,
         }),
         cwd: REPO_ROOT,
         logFile: path.join(this.logsDir, 'worker.log'),

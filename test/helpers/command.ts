@@ -14,19 +14,32 @@ export interface CommandResult {
 }
 
 /**
- * Runs one of our commands (`src/cli/<name>.ts`, what `npm run <name>` runs) as a child process
- * and collects its output. Killed by PID if it outlives `timeoutMs`.
+ * Only what the command needs: the test's own TEMPORAL_* and DATABASE_URL never leak in from the
+ * shell. A server that is not there fails the command at once (no start-up wait) unless the test
+ * sets TEMPORAL_SYNC_STARTUP_WAIT_SECONDS itself.
  */
-export function runCli(
-  name: 'schedules' | 'sync',
+export const commandEnv = (env: Record<string, string>) =>
+  childEnv({ TEMPORAL_SYNC_STARTUP_WAIT_SECONDS: '0', ...env });
+
+/** The entry points users run: `npm run <name>` (`src/cli/<name>.ts`), and the worker (`src/worker.ts`). */
+export type EntryPoint = 'schedules' | 'sync' | 'migrate' | 'status' | 'worker';
+
+const entryFile = (name: EntryPoint) => path.join(ROOT, name === 'worker' ? 'src/worker.ts' : `src/cli/${name}.ts`);
+
+/**
+ * Runs one of our entry points as a child process and collects its output. Killed by PID if it
+ * outlives `timeoutMs` (its code is then null).
+ */
+export function runEntryPoint(
+  name: EntryPoint,
   args: string[],
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<CommandResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, `src/cli/${name}.ts`), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entryFile(name), ...args], {
     cwd: ROOT,
-    env: childEnv(env),
+    env: commandEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -40,6 +53,16 @@ export function runCli(
       resolve({ code, stdout, stderr, ms: Date.now() - started });
     }),
   );
+}
+
+/** Runs `npm run schedules` or `npm run sync` (see runEntryPoint). */
+export function runCli(
+  name: 'schedules' | 'sync',
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<CommandResult> {
+  return runEntryPoint(name, args, env, timeoutMs);
 }
 
 /**

@@ -12,8 +12,15 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-/** A loopback TCP proxy to `target`, for taking a dependency away and giving it back mid-test. */
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+/**
+ * A loopback TCP proxy to `target`, for taking a dependency away and giving it back mid-test. With
+ * `port`, it listens there (e.g. a port a process was told to use before anything listened on it).
+ */
+export async function startTcpProxy(
+  targetHost: string,
+  targetPort: number,
+  options: { port?: number } = {},
+): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   let down = false;
   let refused = 0;
@@ -37,7 +44,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
     address: `127.0.0.1:${port}`,

@@ -313,7 +313,7 @@ describe('npm run status', () => {
     assert.equal(missing.code, 3);
     assert.match(
       missing.stderr,
-      /^status failed: cannot read the tables in schema "never_migrated": .* \(run npm run migrate/m,
+      /^status: cannot read the tables in schema "never_migrated": .* \(run npm run migrate/m,
     );
   });
 });
