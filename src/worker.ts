@@ -2,7 +2,7 @@ import { NativeConnection, Runtime, type LogLevel, type Worker } from '@temporal
 import type { Client } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import type pg from 'pg';
-import { loadConfig, SHUTDOWN_MARGIN_SECONDS, type Config } from './config';
+import { loadConfig, type Config } from './config';
 import { alertSettings } from './alerts/settings';
 import { runCommand } from './cli/run-command';
 import { migrate } from './db/migrate';
@@ -20,6 +20,7 @@ import { createSyncWorker } from './sync-worker';
 import { connectSourceClient } from './temporal/connect';
 import type { TemporalConnection } from './temporal/connect-settings';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
+import { closeWithin, exitBeforeTheKill, forceSecondsFor } from './worker-shutdown';
 
 /** What the worker opens, closed in `finally` whichever way it ends. */
 interface Held {
@@ -118,7 +119,7 @@ async function startWorker(
         namespace: config.workerNamespace,
         taskQueue: config.taskQueue,
         shutdownGraceSeconds: config.shutdownGraceSeconds,
-        shutdownForceSeconds: config.shutdownGraceSeconds + SHUTDOWN_MARGIN_SECONDS / 2,
+        shutdownForceSeconds: forceSecondsFor(config.shutdownGraceSeconds),
         workflowBundle: prebuiltWorkflowBundle(config.workflowBundlePath),
         dependencies: {
           pool,
@@ -133,6 +134,37 @@ async function startWorker(
         },
       }),
   );
+}
+
+/** Closes everything at once, each within a bound: the process exits even when Postgres or Temporal hang. */
+async function closeAll(held: Held, pool: pg.Pool, log: (line: string) => void): Promise<void> {
+  await Promise.all([
+    closeWithin('the source connection', async () => held.source?.connection.close(), log),
+    closeWithin('the Temporal connection', async () => held.connection?.close(), log),
+    closeWithin('the Postgres pool', () => pool.end(), log),
+    closeWithin('the metrics and health server', async () => held.server?.close(), log),
+  ]);
+}
+
+/**
+ * Runs the worker until a signal drained it: 0 when every activity stopped in time. After a signal,
+ * run() fails only when activities outlived the grace time (the SDK gives up on them, and may then
+ * find them still holding the worker): the worker exits 1 without them.
+ */
+async function runUntilStopped(worker: Worker, config: Config, logger: Logger, signalled: () => boolean) {
+  try {
+    await worker.run();
+    logger.info('temporal-sync worker stopped');
+    return 0;
+  } catch (error) {
+    if (!signalled()) throw error;
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    logger.error(
+      `shutdown: the worker did not drain within ${forceSecondsFor(config.shutdownGraceSeconds)} s of the signal ` +
+        `(grace time plus half the margin; a dependency may have stopped answering: ${why}); exiting without it`,
+    );
+    return 1;
+  }
 }
 
 async function main(): Promise<number> {
@@ -174,21 +206,18 @@ async function main(): Promise<number> {
     }
     const draining = new AbortController();
     const worker = (held.worker = await startWorker(config, held, pool, metrics, draining));
-    stopOnSignals(worker, draining, config, logger);
+    const stop = stopOnSignals(worker, draining, config, logger);
     logger.info(
       `temporal-sync worker ready: polling task queue "${config.taskQueue}" in namespace "${config.workerNamespace}" ` +
         `at ${config.temporal.worker.address}; syncing namespace "${config.sourceNamespace}" into schema ` +
         `"${config.schema}"; metrics and health on http://${config.metricsHost}:${held.server.port}`,
       { metricsPort: held.server.port },
     );
-    await worker.run();
-    logger.info('temporal-sync worker stopped');
-    return 0;
+    return await runUntilStopped(worker, config, logger, stop.signalled);
   } finally {
-    await held.source?.connection.close();
-    await held.connection?.close();
-    await pool.end();
-    await held.server?.close();
+    await closeAll(held, pool, (line) => {
+      logger.warn(line);
+    });
   }
 }
 
@@ -204,7 +233,8 @@ function temporalPings(held: Held, config: Config): Record<string, () => Promise
 
 /**
  * SIGTERM or SIGINT: stop polling, tell running chunks to stop at their next page boundary, and wait
- * up to the grace time for them; a second signal exits at once.
+ * up to the grace time for them; the process is gone before the grace time plus the margin, however
+ * stuck it is; a second signal exits at once.
  */
 function stopOnSignals(worker: Worker, draining: AbortController, config: Config, logger: Logger) {
   let stopping = false;
@@ -217,11 +247,15 @@ function stopOnSignals(worker: Worker, draining: AbortController, config: Config
     logger.info(
       `${signal}: draining, running activities have ${config.shutdownGraceSeconds} s to reach a page boundary`,
     );
+    exitBeforeTheKill(config.shutdownGraceSeconds, (line) => {
+      logger.error(line);
+    });
     draining.abort();
     worker.shutdown();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return { signalled: () => stopping };
 }
 
 runCommand('temporal-sync worker', main, { secrets: () => loadConfig().secrets });
