@@ -1,12 +1,15 @@
 import { z } from 'zod';
 
-type Read<T> = (raw: string | undefined) => { value: T } | { problem: string };
+/** The value read from a variable's text, or the one problem with it (never repeating the value: it may be a secret). */
+type Result<T> = { value: T } | { problem: string };
+type Read<T> = (raw: string | undefined) => Result<T>;
+/** Reads the text of a variable that is set. */
+type Parse<T> = (text: string) => Result<T>;
 
 /**
  * One environment variable: `read` gets the raw text (undefined when the variable is unset) and gives
- * either the value or one problem, so a bad variable is one line, never two that contradict each
- * other; a problem never repeats the value, which may be a secret. T is given at each use: inferred
- * from the two result shapes, it would take in undefined.
+ * the value or one problem, so a bad variable is one line, never two that contradict each other.
+ * T is given at each use: inferred from the two result shapes, it would take in undefined.
  */
 export function setting<T>(read: Read<T>) {
   return z
@@ -20,13 +23,17 @@ export function setting<T>(read: Read<T>) {
     });
 }
 
+const withDefault = <T>(parse: Parse<T>, fallback: T) =>
+  setting<T>((raw) => (raw === undefined ? { value: fallback } : parse(raw)));
+const optional = <T>(parse: Parse<T>) =>
+  setting<T | undefined>((raw) => (raw === undefined ? { value: undefined } : parse(raw)));
+
 /**
  * A whole number in decimal digits. "0x6B1F" or "1e3" are refused rather than read as 27423 or 1000,
  * and an empty value is refused rather than read as 0.
  */
 export const wholeNumber = (min: number, max: number, fallback: number) =>
-  setting<number>((raw) => {
-    if (raw === undefined) return { value: fallback };
+  withDefault<number>((raw) => {
     const text = raw.trim();
     if (text === '') {
       return {
@@ -39,49 +46,44 @@ export const wholeNumber = (min: number, max: number, fallback: number) =>
       return { problem: min === 1 && value < 1 ? 'must be at least 1' : `must be between ${min} and ${max}` };
     }
     return { value };
-  });
+  }, fallback);
+
+const choice =
+  <T extends string>(choices: readonly T[]): Parse<T> =>
+  (raw) => {
+    const chosen = choices.find((candidate) => candidate === raw.trim());
+    if (chosen !== undefined) return { value: chosen };
+    return { problem: `must be ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)!}` };
+  };
 
 export const oneOf = <const T extends string>(choices: readonly T[], fallback: T) =>
-  setting<T>((raw) => (raw === undefined ? { value: fallback } : choose(choices, raw)));
+  withDefault(choice(choices), fallback);
 
 /** One of `choices`, or undefined when unset. */
-export const optionalOneOf = <const T extends string>(choices: readonly T[]) =>
-  setting<T | undefined>((raw) => (raw === undefined ? { value: undefined } : choose(choices, raw)));
+export const optionalOneOf = <const T extends string>(choices: readonly T[]) => optional(choice(choices));
 
-function choose<T extends string>(choices: readonly T[], raw: string): { value: T } | { problem: string } {
-  const choice = choices.find((candidate) => candidate === raw.trim());
-  if (choice !== undefined) return { value: choice };
-  return { problem: `must be ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)!}` };
-}
-
-export const flag = (fallback: boolean) =>
-  setting<boolean>((raw) => (raw === undefined ? { value: fallback } : truth(raw)));
-
-/** true or false, or undefined when unset (the default is someone else's, e.g. TEMPORAL_TLS's). */
-export const optionalFlag = setting<boolean | undefined>((raw) =>
-  raw === undefined ? { value: undefined } : truth(raw),
-);
-
-function truth(raw: string): { value: boolean } | { problem: string } {
+const truth: Parse<boolean> = (raw) => {
   const text = raw.trim();
   if (['true', '1'].includes(text)) return { value: true };
   if (['false', '0'].includes(text)) return { value: false };
   return { problem: 'must be true or false' };
-}
+};
 
-/** Text that must not be empty (a name), `fallback` when unset. */
-export const name = (fallback: string) =>
-  setting<string>((raw) => (raw === undefined ? { value: fallback } : named(raw)));
+export const flag = (fallback: boolean) => withDefault(truth, fallback);
 
-/** A name that may be unset, but not empty. */
-export const optionalName = setting<string | undefined>((raw) =>
-  raw === undefined ? { value: undefined } : named(raw),
-);
+/** true or false, or undefined when unset (the default is someone else's, e.g. TEMPORAL_TLS's). */
+export const optionalFlag = optional(truth);
 
-function named(raw: string): { value: string } | { problem: string } {
+const named: Parse<string> = (raw) => {
   const text = raw.trim();
   return text === '' ? { problem: 'must not be empty' } : { value: text };
-}
+};
+
+/** Text that must not be empty (a name), `fallback` when unset. */
+export const name = (fallback: string) => withDefault(named, fallback);
+
+/** A name that may be unset, but not empty. */
+export const optionalName = optional(named);
 
 /** Optional text, where an empty value means unset (as platforms pass "FOO=" for "no FOO"). */
 export const optionalText = setting<string | undefined>((raw) => ({
@@ -95,8 +97,7 @@ export function hostPortProblem(value: string): string | undefined {
   return port >= 1 && port <= 65535 ? undefined : 'must be host:port with a port from 1 to 65535, e.g. 127.0.0.1:7233';
 }
 
-export const hostPort = setting<string | undefined>((raw) => {
-  if (raw === undefined) return { value: undefined };
+export const hostPort = optional<string>((raw) => {
   const problem = hostPortProblem(raw);
   return problem ? { problem } : { value: raw.trim() };
 });
@@ -115,8 +116,7 @@ export const optionalHttpUrl = setting<string | undefined>((raw) => {
 
 /** A Postgres identifier we create ourselves: never quoted from user text, so kept plain, and never Postgres's own. */
 export const schemaName = (fallback: string) =>
-  setting<string>((raw) => {
-    if (raw === undefined) return { value: fallback };
+  withDefault<string>((raw) => {
     const text = raw.trim();
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(text)) {
       return {
@@ -128,7 +128,7 @@ export const schemaName = (fallback: string) =>
       return { problem: 'must not be information_schema or start with pg_: those schemas belong to Postgres itself' };
     }
     return { value: text };
-  });
+  }, fallback);
 
 const URL_EXAMPLE = 'a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/mydb';
 
