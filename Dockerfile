@@ -13,6 +13,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund && npm ls --depth=0 >/dev/null
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build's last step (migrations copied, workflow bundle written) is a build tool, not part of dist/.
+COPY scripts/finish-build.ts ./scripts/
 RUN npm run build
 # Production dependencies only, then what the worker never loads: webpack and swc (the bundle is
 # prebuilt), core-bridge binaries for other platforms, TypeScript files.

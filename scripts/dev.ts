@@ -1,3 +1,4 @@
+import { runCommand } from '../src/cli/run-command';
 import { redactSecrets } from '../src/redact';
 import { DEV_HELP, DevOptionsError, readDevOptions } from './dev/options';
 import { DevStack, DevStackError, formatReport } from './dev/stack';
@@ -62,10 +63,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`dev stack failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('dev stack', main);

@@ -1,4 +1,5 @@
-import { obtainTemporalCli } from '../src/temporal/cli-binary';
+import { runCommand } from '../src/cli/run-command';
+import { obtainTemporalCli } from './temporal-cli-binary';
 
 const HELP = `Usage: npm run temporal-cli
 
@@ -23,10 +24,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+runCommand('temporal-cli', main);

@@ -1,65 +1,24 @@
 import { z } from 'zod';
-
-/** A Postgres identifier we create ourselves: never quoted from user text, so keep it plain. */
-const sqlIdentifier = z
-  .string()
-  .regex(
-    /^[a-z_][a-z0-9_]{0,62}$/,
-    'must be a plain lower-case SQL identifier (a-z, 0-9, _; at most 63 characters; not starting with a digit)',
-  );
-
-const positiveInt = (max: number) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(max, `must be at most ${max}`);
-
-const postgresUrl = z
-  .string({ error: 'is required: set it to a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/mydb' })
-  .min(1, 'is required: set it to a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/mydb')
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
-    } catch {
-      return false;
-    }
-  }, 'must be a postgres:// or postgresql:// URL, e.g. postgres://user@127.0.0.1:5432/mydb');
-
-/** A whole number in a range that may start at 0 (ports, ages where 0 means "always"). */
-const wholeNumberBetween = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(min, `must be between ${min} and ${max}`)
-    .max(max, `must be between ${min} and ${max}`);
-
-const hostPort = z
-  .string()
-  .regex(/^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
-
-const optionalHttpUrl = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()))
-  .refine((value) => {
-    if (value === undefined) return true;
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL');
-
-const optionalNonEmpty = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+import {
+  flag,
+  hostPort,
+  name,
+  oneOf,
+  optionalFlag,
+  optionalHttpUrl,
+  optionalName,
+  optionalOneOf,
+  optionalText,
+  postgresUrl,
+  schemaName,
+  wholeNumber,
+} from './config-fields';
+import { resolveTemporalConnection, type TemporalConnection } from './temporal/connect-settings';
 
 export const DEFAULT_METRICS_PORT = 9464;
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
+/** How long the worker and the commands wait for Temporal and Postgres to answer at start. */
+export const DEFAULT_STARTUP_WAIT_SECONDS = 60;
 /** How old a schedule's describe may be before an incremental pass describes it again, though its list entry is unchanged. */
 export const DEFAULT_SCHEDULE_REDESCRIBE_SECONDS = 600;
 /** A third of Temporal Cloud's 30 visibility calls per second per namespace, which the user's own apps share. */
@@ -72,59 +31,86 @@ export const DEFAULT_VISIBILITY_RPS = 10;
 export const SHUTDOWN_MARGIN_SECONDS = 10;
 
 /**
- * The variables every command that talks to Temporal reads: the connection (TEMPORAL_API_KEY, TLS
- * files and profiles are read by @temporalio/envconfig; only the ones we interpret are validated
- * here) and the task queue. The schedules and sync commands need only these, not DATABASE_URL.
+ * A connection's variables, as @temporalio/envconfig names them (checked, with the profile they may
+ * name, in temporal/connect-settings). Listed here so that every variable read has one place.
+ */
+const connectionVariables = {
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS: optionalFlag,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalText,
+  TEMPORAL_TLS_CLIENT_CERT_DATA: optionalText,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalText,
+  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalText,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText,
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  TEMPORAL_PROFILE: optionalName,
+};
+
+/** The same variables for a source connection of its own: TEMPORAL_SYNC_SOURCE_X stands for TEMPORAL_X. */
+const sourceConnectionVariables = {
+  TEMPORAL_SYNC_SOURCE_CONFIG_FILE: optionalText,
+  TEMPORAL_SYNC_SOURCE_API_KEY: optionalText,
+  TEMPORAL_SYNC_SOURCE_TLS: optionalFlag,
+  TEMPORAL_SYNC_SOURCE_TLS_CLIENT_CERT_PATH: optionalText,
+  TEMPORAL_SYNC_SOURCE_TLS_CLIENT_CERT_DATA: optionalText,
+  TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_PATH: optionalText,
+  TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: optionalText,
+  TEMPORAL_SYNC_SOURCE_TLS_SERVER_CA_CERT_PATH: optionalText,
+  TEMPORAL_SYNC_SOURCE_TLS_SERVER_CA_CERT_DATA: optionalText,
+  TEMPORAL_SYNC_SOURCE_TLS_SERVER_NAME: optionalText,
+};
+
+/**
+ * The variables every command that talks to Temporal reads: the connection (Temporal's conventions)
+ * and the task queue. The schedules and sync commands need only these, not DATABASE_URL.
  */
 export const temporalEnvSchema = z.object({
-  TEMPORAL_SYNC_TASK_QUEUE: z.string().trim().min(1, 'must not be empty').default('temporal-sync'),
-  TEMPORAL_ADDRESS: hostPort.optional(),
-  TEMPORAL_NAMESPACE: z.string().trim().min(1, 'must not be empty').optional(),
-  TEMPORAL_API_KEY: optionalNonEmpty,
-  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
-  TEMPORAL_CODEC_AUTH: optionalNonEmpty,
+  TEMPORAL_SYNC_TASK_QUEUE: name('temporal-sync'),
+  TEMPORAL_ADDRESS: hostPort,
+  TEMPORAL_NAMESPACE: optionalName,
+  TEMPORAL_CONFIG_FILE: optionalText,
+  ...connectionVariables,
+  TEMPORAL_CODEC_AUTH: optionalText,
   /** The Temporal Web UI, for links: the commands print them, alerts carry them (only when set). */
-  TEMPORAL_SYNC_UI_URL: optionalHttpUrl.transform((url) => url?.replace(/\/+$/, '')),
+  TEMPORAL_SYNC_UI_URL: optionalHttpUrl,
+  /** How long to wait at start for Temporal and Postgres to answer; 0: fail at once. */
+  TEMPORAL_SYNC_STARTUP_WAIT_SECONDS: wholeNumber(0, 3600, DEFAULT_STARTUP_WAIT_SECONDS),
 });
 
 /** Every environment variable the worker reads, in one place: the Temporal part plus the database and the source. */
 export const envSchema = temporalEnvSchema.extend({
   DATABASE_URL: postgresUrl,
-  TEMPORAL_SYNC_SCHEMA: sqlIdentifier.default('temporal_sync'),
+  TEMPORAL_SYNC_SCHEMA: schemaName('temporal_sync'),
   /** The namespace whose executions and schedules are synced; defaults to the worker's own. */
-  TEMPORAL_SYNC_SOURCE_NAMESPACE: z.string().trim().min(1, 'must not be empty').optional(),
-  /** Set to read the source namespace through its own connection (TEMPORAL_SYNC_SOURCE_* variables). */
-  TEMPORAL_SYNC_SOURCE_ADDRESS: hostPort.optional(),
-  TEMPORAL_SYNC_DB_POOL_MAX: positiveInt(100).default(8),
-  TEMPORAL_SYNC_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  TEMPORAL_SYNC_SOURCE_NAMESPACE: optionalName,
+  /** Set (or TEMPORAL_SYNC_SOURCE_PROFILE) to read the source through a connection of its own. */
+  TEMPORAL_SYNC_SOURCE_ADDRESS: hostPort,
+  TEMPORAL_SYNC_SOURCE_PROFILE: optionalName,
+  ...sourceConnectionVariables,
+  TEMPORAL_SYNC_DB_POOL_MAX: wholeNumber(1, 100, 8),
+  TEMPORAL_SYNC_LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error'], 'info'),
   /** json: one JSON object per line (production); pretty: readable lines. Unset: pretty in a terminal, else json. */
-  TEMPORAL_SYNC_LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
+  TEMPORAL_SYNC_LOG_FORMAT: optionalOneOf(['json', 'pretty']),
   /** Port of /metrics, /healthz and /readyz; 0 lets the system pick a free one (it is logged). */
-  TEMPORAL_SYNC_METRICS_PORT: wholeNumberBetween(0, 65535).default(DEFAULT_METRICS_PORT),
+  TEMPORAL_SYNC_METRICS_PORT: wholeNumber(0, 65535, DEFAULT_METRICS_PORT),
   /** Address the metrics and health server listens on: all interfaces, so a platform's probes reach it. */
-  TEMPORAL_SYNC_METRICS_HOST: z.string().trim().min(1, 'must not be empty').default('0.0.0.0'),
-  TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS: positiveInt(3600).default(DEFAULT_SHUTDOWN_GRACE_SECONDS),
-  TEMPORAL_SYNC_MIGRATE_ON_START: z
-    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-    .default('true')
-    .transform((value) => value === 'true' || value === '1'),
+  TEMPORAL_SYNC_METRICS_HOST: name('0.0.0.0'),
+  TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3600, DEFAULT_SHUTDOWN_GRACE_SECONDS),
+  TEMPORAL_SYNC_MIGRATE_ON_START: flag(true),
   /** A prebuilt workflow bundle (npm run build writes dist/workflows.bundle.js, found without this). */
-  TEMPORAL_SYNC_WORKFLOW_BUNDLE: optionalNonEmpty,
+  TEMPORAL_SYNC_WORKFLOW_BUNDLE: optionalText,
   /** Where incident alerts are posted; unset, incidents are still recorded but nothing is sent. A secret (Slack's carries a token). */
   TEMPORAL_SYNC_ALERT_WEBHOOK_URL: optionalHttpUrl,
-  TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack']).default('json'),
+  TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT: oneOf(['json', 'slack'], 'json'),
   /** Data older than this (no successful sync finished within it) is stale: an alert, and `npm run status` says so. */
-  TEMPORAL_SYNC_STALENESS_SECONDS: positiveInt(2_592_000).default(7200),
-  TEMPORAL_SYNC_SOURCE_API_KEY: optionalNonEmpty,
-  TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: optionalNonEmpty,
+  TEMPORAL_SYNC_STALENESS_SECONDS: wholeNumber(1, 2_592_000, 7200),
   /** An incremental pass re-describes a schedule whose list entry is unchanged once its describe is this old; 0: always. */
-  TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: wholeNumberBetween(0, 604_800).default(
-    DEFAULT_SCHEDULE_REDESCRIBE_SECONDS,
-  ),
+  TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: wholeNumber(0, 604_800, DEFAULT_SCHEDULE_REDESCRIBE_SECONDS),
   /** Visibility calls per second (List/Count executions, ListSchedules) one sync run may make, all its partitions together. */
-  TEMPORAL_SYNC_VISIBILITY_RPS: positiveInt(1000).default(DEFAULT_VISIBILITY_RPS),
+  TEMPORAL_SYNC_VISIBILITY_RPS: wholeNumber(1, 1000, DEFAULT_VISIBILITY_RPS),
   /** copy (fastest) or insert, for databases or proxies without COPY FROM STDIN (PGlite, some poolers). */
-  TEMPORAL_SYNC_DB_BULK_LOAD: z.enum(['copy', 'insert'], { error: 'must be copy or insert' }).default('copy'),
+  TEMPORAL_SYNC_DB_BULK_LOAD: oneOf(['copy', 'insert'], 'copy'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -137,6 +123,8 @@ export interface Config {
   sourceNamespace: string;
   /** True when the source namespace is read through a connection of its own. */
   separateSourceConnection: boolean;
+  /** The worker's connection, and the source's (the same one unless separateSourceConnection). */
+  temporal: { worker: TemporalConnection; source: TemporalConnection };
   dbPoolMax: number;
   logLevel: Env['TEMPORAL_SYNC_LOG_LEVEL'];
   /** Undefined: chosen by whether standard output is a terminal. */
@@ -144,6 +132,7 @@ export interface Config {
   metricsPort: number;
   metricsHost: string;
   shutdownGraceSeconds: number;
+  startupWaitSeconds: number;
   migrateOnStart: boolean;
   scheduleRedescribeSeconds: number;
   visibilityRps: number;
@@ -155,13 +144,14 @@ export interface Config {
     stalenessSeconds: number;
     webUiUrl: string | undefined;
   };
-  /** Values that must never be printed: API keys and the database password. */
+  /** Values that must never be printed: API keys, TLS keys, the database password, the webhook URL. */
   secrets: string[];
 }
 
+/** Settings that cannot be used as they are written: one line per problem, each naming its variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    super(problems.join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -198,39 +188,67 @@ function resolveAliases(env: NodeJS.ProcessEnv): {
   return { env: resolved, setAs, problems };
 }
 
-/** Validates the environment against a schema; a bad variable becomes one line naming it, never its value. */
-export function parseEnv<S extends z.ZodType>(schema: S, rawEnv: NodeJS.ProcessEnv): z.output<S> {
-  const { env, setAs, problems: aliasProblems } = resolveAliases(rawEnv);
+/** Checks the environment against a schema: its values, or one line per bad variable naming it, never its value. */
+function checkEnv<S extends z.ZodType>(
+  schema: S,
+  rawEnv: NodeJS.ProcessEnv,
+): { vars: z.output<S>; problems: [] } | { vars: undefined; problems: string[] } {
+  const { env, setAs, problems } = resolveAliases(rawEnv);
   const parsed = schema.safeParse(env);
-  if (parsed.success && aliasProblems.length === 0) return parsed.data;
-  const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
     const path = issue.path.join('.');
-    const variable = setAs.get(path) ?? (path || '(environment)');
-    const isMissing = issue.code === 'invalid_type' && env[path] === undefined;
-    return isMissing && !issue.message.startsWith('is required')
-      ? `${variable} is required`
-      : `${variable} ${issue.message}`;
-  });
-  throw new ConfigError([...aliasProblems, ...problems]);
+    problems.push(`${setAs.get(path) ?? (path || '(environment)')} ${issue.message}`);
+  }
+  if (parsed.success && problems.length === 0) return { vars: parsed.data, problems: [] };
+  return { vars: undefined, problems };
+}
+
+/** Validates the environment against a schema; throws ConfigError naming every bad variable, never its value. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const checked = checkEnv(schema, env);
+  if (checked.vars === undefined) throw new ConfigError(checked.problems);
+  return checked.vars;
+}
+
+/** Whether the source is read through a connection of its own. */
+const hasSeparateSource = (env: NodeJS.ProcessEnv) =>
+  Boolean(env.TEMPORAL_SYNC_SOURCE_ADDRESS || env.TEMPORAL_SYNC_SOURCE_PROFILE);
+
+/** The environment's variables and both Temporal connections, or every problem of all three at once. */
+function checkWorkerEnv(env: NodeJS.ProcessEnv) {
+  const checked = checkEnv(envSchema, env);
+  const worker = resolveTemporalConnection(env, 'TEMPORAL_');
+  const source = hasSeparateSource(env) ? resolveTemporalConnection(env, 'TEMPORAL_SYNC_SOURCE_') : worker;
+  const problems = [...checked.problems, ...worker.problems, ...(source === worker ? [] : source.problems)];
+  if (checked.vars === undefined || !('connection' in worker) || !('connection' in source) || problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return { vars: checked.vars, worker: worker.connection, source: source.connection };
 }
 
 /** Reads and validates the environment. Throws ConfigError naming every bad variable, never its value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const vars = parseEnv(envSchema, env);
-  const workerNamespace = vars.TEMPORAL_NAMESPACE ?? 'default';
+  const { vars, worker, source } = checkWorkerEnv(env);
+  const separateSourceConnection = hasSeparateSource(env);
+  const workerNamespace = worker.namespace ?? 'default';
   return {
     databaseUrl: vars.DATABASE_URL,
     schema: vars.TEMPORAL_SYNC_SCHEMA,
     taskQueue: vars.TEMPORAL_SYNC_TASK_QUEUE,
     workerNamespace,
-    sourceNamespace: vars.TEMPORAL_SYNC_SOURCE_NAMESPACE ?? workerNamespace,
-    separateSourceConnection: vars.TEMPORAL_SYNC_SOURCE_ADDRESS !== undefined,
+    sourceNamespace:
+      vars.TEMPORAL_SYNC_SOURCE_NAMESPACE ??
+      (separateSourceConnection ? source.namespace : undefined) ??
+      workerNamespace,
+    separateSourceConnection,
+    temporal: { worker, source },
     dbPoolMax: vars.TEMPORAL_SYNC_DB_POOL_MAX,
     logLevel: vars.TEMPORAL_SYNC_LOG_LEVEL,
     logFormat: vars.TEMPORAL_SYNC_LOG_FORMAT,
     metricsPort: vars.TEMPORAL_SYNC_METRICS_PORT,
     metricsHost: vars.TEMPORAL_SYNC_METRICS_HOST,
     shutdownGraceSeconds: vars.TEMPORAL_SYNC_SHUTDOWN_GRACE_SECONDS,
+    startupWaitSeconds: vars.TEMPORAL_SYNC_STARTUP_WAIT_SECONDS,
     migrateOnStart: vars.TEMPORAL_SYNC_MIGRATE_ON_START,
     scheduleRedescribeSeconds: vars.TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS,
     visibilityRps: vars.TEMPORAL_SYNC_VISIBILITY_RPS,
@@ -240,15 +258,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookUrl: vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL,
       format: vars.TEMPORAL_SYNC_ALERT_WEBHOOK_FORMAT,
       stalenessSeconds: vars.TEMPORAL_SYNC_STALENESS_SECONDS,
-      webUiUrl: vars.TEMPORAL_SYNC_UI_URL,
+      webUiUrl: vars.TEMPORAL_SYNC_UI_URL?.replace(/\/+$/, ''),
     },
-    secrets: collectSecrets(vars),
+    secrets: [...new Set([...databaseSecrets(vars), ...worker.secrets, ...source.secrets, ...secretValues(vars)])],
   };
 }
 
 export interface TemporalConfig {
   namespace: string;
   taskQueue: string;
+  /** The connection, by Temporal's conventions. */
+  temporal: TemporalConnection;
+  startupWaitSeconds: number;
   /** Values that must never be printed: API keys and the TLS key. */
   secrets: string[];
 }
@@ -256,11 +277,11 @@ export interface TemporalConfig {
 /** What the schedules and sync commands read besides the Temporal connection. */
 export const commandEnvSchema = temporalEnvSchema.extend({
   /** A JSON or YAML file of schedule definitions, laid over the built-in ones. */
-  TEMPORAL_SYNC_SCHEDULES_FILE: optionalNonEmpty,
+  TEMPORAL_SYNC_SCHEDULES_FILE: optionalText,
   /** The same format inline, laid over the file: for platforms where a file is awkward. */
-  TEMPORAL_SYNC_SCHEDULES: optionalNonEmpty,
+  TEMPORAL_SYNC_SCHEDULES: optionalText,
   /** Time zone of schedules whose definition names none. */
-  TEMPORAL_SYNC_SCHEDULE_TIMEZONE: optionalNonEmpty,
+  TEMPORAL_SYNC_SCHEDULE_TIMEZONE: optionalText,
 });
 
 export interface CommandConfig extends TemporalConfig {
@@ -270,24 +291,25 @@ export interface CommandConfig extends TemporalConfig {
 
 /** The environment of the schedules and sync commands: no DATABASE_URL needed. */
 export function loadCommandConfig(env: NodeJS.ProcessEnv = process.env): CommandConfig {
-  const vars = parseEnv(commandEnvSchema, env);
+  const checked = checkEnv(commandEnvSchema, env);
+  const resolved = resolveTemporalConnection(env, 'TEMPORAL_');
+  if (checked.vars === undefined || !('connection' in resolved)) {
+    throw new ConfigError([...checked.problems, ...resolved.problems]);
+  }
+  const { vars } = checked;
   return {
-    namespace: vars.TEMPORAL_NAMESPACE ?? 'default',
+    namespace: resolved.connection.namespace ?? 'default',
     taskQueue: vars.TEMPORAL_SYNC_TASK_QUEUE,
-    secrets: temporalSecrets(vars),
-    uiUrl: vars.TEMPORAL_SYNC_UI_URL ?? 'http://localhost:8233',
+    temporal: resolved.connection,
+    startupWaitSeconds: vars.TEMPORAL_SYNC_STARTUP_WAIT_SECONDS,
+    secrets: resolved.connection.secrets,
+    uiUrl: vars.TEMPORAL_SYNC_UI_URL?.replace(/\/+$/, '') ?? 'http://localhost:8233',
     schedules: {
       file: vars.TEMPORAL_SYNC_SCHEDULES_FILE,
       inline: vars.TEMPORAL_SYNC_SCHEDULES,
       timezone: vars.TEMPORAL_SYNC_SCHEDULE_TIMEZONE,
     },
   };
-}
-
-function temporalSecrets(vars: z.output<typeof temporalEnvSchema>): string[] {
-  return [vars.TEMPORAL_API_KEY, vars.TEMPORAL_TLS_CLIENT_KEY_DATA, vars.TEMPORAL_CODEC_AUTH].filter(
-    (secret): secret is string => secret !== undefined && secret.length >= 4,
-  );
 }
 
 /**
@@ -304,17 +326,24 @@ export const SECRET_VARIABLES = [
   'TEMPORAL_SYNC_ALERT_WEBHOOK_URL',
 ] as const satisfies ReadonlyArray<keyof Env>;
 
-function collectSecrets(vars: Env): string[] {
-  const secrets = SECRET_VARIABLES.filter((name) => name !== 'DATABASE_URL').map((name) => vars[name]);
+/** The values of the variables that are secrets as a whole (DATABASE_URL and the webhook are taken apart below). */
+function secretValues(vars: Env): string[] {
+  return SECRET_VARIABLES.flatMap((variable) => {
+    const value = vars[variable];
+    return variable === 'DATABASE_URL' || value === undefined ? [] : [value];
+  });
+}
+
+/** The database password (as written and decoded) and the webhook URL, whose path is a token on its own. */
+function databaseSecrets(vars: Env): string[] {
+  const secrets: string[] = [];
   const password = new URL(vars.DATABASE_URL).password;
   if (password) secrets.push(password, decodeURIComponent(password));
   const webhook = vars.TEMPORAL_SYNC_ALERT_WEBHOOK_URL;
   if (webhook !== undefined) {
-    // A webhook URL is a credential (Slack's path is its token): its path is secret on its own too.
     const url = new URL(webhook);
-    secrets.push(url.href);
-    if (`${url.pathname}${url.search}`.length >= 8) secrets.push(`${url.pathname}${url.search}`);
+    secrets.push(url.href, webhook, `${url.pathname}${url.search}`);
     if (url.password) secrets.push(url.password);
   }
-  return secrets.filter((secret): secret is string => secret !== undefined && secret.length >= 4);
+  return secrets.filter((secret) => secret !== '' && secret !== '/');
 }

@@ -4,7 +4,7 @@ import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { temporalCliCacheDir } from '../../src/temporal/cli-binary';
+import { temporalCliCacheDir } from '../../scripts/temporal-cli-binary';
 
 const run = promisify(execFile);
 /** The Go module of the source (its own go.mod). */

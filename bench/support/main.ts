@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runCommand } from '../../src/cli/run-command';
 import { log } from './stats';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -13,14 +14,7 @@ export function writeResults(label: string, results: Record<string, unknown>): v
   log(`results written to ${path.relative(ROOT, file)}`);
 }
 
-/** Runs a bench's main and exits with its code; a failure is one line, with its cause. */
+/** Runs a bench's main and exits with its code; a failure is one line, as every command's is. */
 export function runBench(main: () => Promise<number>): void {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}${cause}\n`);
-      process.exit(1);
-    },
-  );
+  runCommand('bench', main);
 }

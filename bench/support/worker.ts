@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { childEnv } from '../../scripts/child-env';
 import { waitFor } from '../../test/helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -67,11 +68,9 @@ export async function startCompiledWorker(
   env: Record<string, string>,
   nodeFlags: string[] = productionNodeFlags(),
 ): Promise<CompiledWorker> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME'];
-  const base = Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
   const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, 'dist/worker.js')], {
     cwd: ROOT,
-    env: { ...base, ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

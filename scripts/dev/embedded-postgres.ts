@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { z } from 'zod';
+import { runCommand, UsageError } from '../../src/cli/run-command';
 
 const HELP = `Usage: node --import tsx scripts/dev/embedded-postgres.ts --port <port> --data-dir <dir>
 
@@ -28,14 +29,15 @@ function readArgs(argv: string[]): z.infer<typeof argsSchema> {
     return index >= 0 ? argv[index + 1] : undefined;
   };
   const parsed = argsSchema.safeParse({ port: value('--port'), dataDir: value('--data-dir') });
-  if (!parsed.success) throw new Error(`embedded Postgres needs --port <1-65535> and --data-dir <dir>`);
+  if (!parsed.success) throw new UsageError('needs --port <1-65535> and --data-dir <dir>');
   return parsed.data;
 }
 
-async function main(): Promise<void> {
+/** Serves until SIGINT or SIGTERM, then closes the database cleanly. */
+async function main(): Promise<number> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(`${HELP}\n`);
-    return;
+    return 0;
   }
   const { port, dataDir } = readArgs(process.argv.slice(2));
   mkdirSync(dataDir, { recursive: true });
@@ -45,21 +47,15 @@ async function main(): Promise<void> {
   const { rows } = await db.query<{ version: string }>('SELECT version()');
   const version = /^PostgreSQL [\d.]+/.exec(rows[0]?.version ?? '')?.[0] ?? 'PostgreSQL';
   process.stdout.write(`embedded Postgres ready: ${version} (PGlite) on 127.0.0.1:${port}, data in ${dataDir}\n`);
-
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.stop();
-    // A clean shutdown of the backend, so the next run starts from settled files rather than recovering.
-    await db.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  // Listening (not once): a second signal while the database closes must not kill it half-way.
+  await new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
+  await server.stop();
+  // A clean shutdown of the backend, so the next run starts from settled files rather than recovering.
+  await db.close();
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`embedded Postgres failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runCommand('embedded Postgres', main, { help: 'node --import tsx scripts/dev/embedded-postgres.ts --help' });

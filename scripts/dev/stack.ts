@@ -4,7 +4,9 @@ import type pg from 'pg';
 import { SHUTDOWN_MARGIN_SECONDS } from '../../src/config';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
-import { findTemporalCli, obtainTemporalCli } from '../../src/temporal/cli-binary';
+import { workflowsLink } from '../../src/temporal/web-ui';
+import { findTemporalCli, obtainTemporalCli } from '../temporal-cli-binary';
+import { childEnv } from '../child-env';
 import { spawnChild, type ChildProcess } from './child';
 import { countTables, DEV_NAMESPACE, DEV_TASK_QUEUE, runFullSync, type TableCounts } from './first-sync';
 import { REPO_ROOT, type DevOptions } from './options';
@@ -26,13 +28,6 @@ const START_TIMEOUT_MS = 180_000;
 
 /** A user-facing failure: printed as it is, without a stack trace. */
 export class DevStackError extends Error {}
-
-/** Only what the children need: a user's TEMPORAL_* or profile must not point the dev worker elsewhere. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME', 'TZ'];
-  const base = Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
-  return { ...base, ...extra };
-}
 
 function isAlive(pid: number): boolean {
   try {
@@ -89,7 +84,7 @@ export class DevStack {
       this.say(`✔ ${title} (${((Date.now() - began) / 1000).toFixed(1)} s)`);
     }
     return {
-      uiUrl: `http://127.0.0.1:${this.options.uiPort}/namespaces/${DEV_NAMESPACE}/workflows`,
+      uiUrl: workflowsLink(`http://127.0.0.1:${this.options.uiPort}`, DEV_NAMESPACE),
       temporalAddress: this.temporalAddress,
       psql: this.options.databaseUrl === undefined ? `psql ${this.databaseUrl}` : 'psql "$DATABASE_URL"',
       schema: this.options.schema,
@@ -156,9 +151,9 @@ export class DevStack {
       throw new Error('stopped');
     }
     this.started.push(child);
-    const pids = Object.fromEntries([
-      ['dev', process.pid],
-      ...this.started.map((started) => [started.name, started.pid]),
+    const pids = Object.fromEntries<number>([
+      ['dev', process.pid] as const,
+      ...this.started.map((started) => [started.name, started.pid] as const),
     ]);
     writeFileSync(this.pidsFile, `${JSON.stringify(pids, null, 2)}\n`);
     this.say(`  started ${child.name} (pid ${child.pid}, log ${child.logFile})`);
@@ -225,6 +220,10 @@ export class DevStack {
   }
 
   private async startWorker(signal: AbortSignal): Promise<void> {
+    // A profile in the user's ~/.config/temporalio/temporal.toml (an API key, TLS) must not apply
+    // to the local dev server: the worker is pointed at a profile file of its own, with none in it.
+    const noProfiles = path.join(this.options.dataDir, 'no-temporal-profiles.toml');
+    writeFileSync(noProfiles, '# No Temporal profiles: the dev worker uses the dev server only.\n');
     const worker = this.track(
       spawnChild({
         name: 'worker',
@@ -245,9 +244,7 @@ export class DevStack {
           ...(this.options.databaseUrl === undefined
             ? { TEMPORAL_SYNC_DB_POOL_MAX: String(EMBEDDED_POOL_MAX), TEMPORAL_SYNC_DB_BULK_LOAD: 'insert' }
             : {}),
-          // A profile in the user's ~/.config/temporalio/temporal.toml (an API key, TLS) must not
-          // apply to the local dev server; a config file that does not exist means none.
-          TEMPORAL_CONFIG_FILE: path.join(this.options.dataDir, 'no-temporal-profile.toml'),
+          TEMPORAL_CONFIG_FILE: noProfiles,
         }),
         cwd: REPO_ROOT,
         logFile: path.join(this.logsDir, 'worker.log'),

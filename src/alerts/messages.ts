@@ -2,6 +2,7 @@ import { formatDuration } from '../duration';
 import { redactSecrets } from '../redact';
 import type { IncidentRow } from '../db/incidents';
 import type { RunFacts } from '../db/sync-runs';
+import { workflowLink } from '../temporal/web-ui';
 import type { AlertMessage, AlertToSend } from './types';
 
 export interface MessageContext {
@@ -11,11 +12,9 @@ export interface MessageContext {
   secrets: readonly string[];
 }
 
-/** The run's page in the Temporal Web UI (the same path on Temporal Cloud and a self-hosted UI). */
+/** The run's page in the Temporal Web UI, when its address is known. */
 export function runLink(webUiUrl: string | undefined, namespace: string, workflowId: string, runId: string) {
-  if (webUiUrl === undefined) return null;
-  const base = webUiUrl.replace(/\/+$/, '');
-  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+  return webUiUrl === undefined ? null : workflowLink(webUiUrl, namespace, workflowId, runId);
 }
 
 function summaryOf(incident: IncidentRow, event: 'opened' | 'closed', run: RunFacts | undefined): string {

@@ -145,4 +145,4 @@ async function main(): Promise<number> {
   }
 }
 
-runCommand('report', main, () => loadConfig().secrets);
+runCommand('report', main, { secrets: () => loadConfig().secrets, help: 'npm run report -- --help' });

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
 import { loadCommandConfig, type CommandConfig } from '../config';
 import { applySchedules } from '../schedules/apply';
 import { overlapPolicySchema, type OverlapPolicy } from '../schedules/definition';
-import { parseDuration } from '../schedules/duration';
+import { parseDuration } from '../duration';
 import { formatApply, formatDescription, formatList } from '../schedules/format';
 import { loadScheduleDefinitions } from '../schedules/load';
 import {
@@ -14,13 +15,16 @@ import {
   triggerSchedule,
   unpauseSchedules,
 } from '../schedules/operations';
+import { startupWait } from '../startup-wait';
 import { connectCliClient } from '../temporal/cli-client';
+import { scheduleLink as webUiScheduleLink } from '../temporal/web-ui';
 import { runCommand, UsageError } from './run-command';
 
 const HELP = `Usage: npm run schedules -- <verb> [options]
        node dist/cli/schedules.js <verb> [options]
 
-Manages the temporal-sync schedules of the namespace TEMPORAL_NAMESPACE (default "default").
+Manages the temporal-sync schedules of the namespace TEMPORAL_NAMESPACE (else the profile's, else
+"default").
 Only schedules this command created (memo temporal-sync-managed: true) are ever changed.
 
 Verbs:
@@ -45,7 +49,8 @@ Definitions: by default an hourly incremental and a daily full sync. A JSON or Y
 (--file, or TEMPORAL_SYNC_SCHEDULES_FILE) and the variable TEMPORAL_SYNC_SCHEDULES (same format)
 change or add to them; TEMPORAL_SYNC_SCHEDULE_TIMEZONE sets the time zone of those naming none.
 The connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
-TEMPORAL_PROFILE; workflows go to TEMPORAL_SYNC_TASK_QUEUE (default temporal-sync).
+TEMPORAL_PROFILE; workflows go to TEMPORAL_SYNC_TASK_QUEUE (default temporal-sync). A server that
+is not up yet is waited for, up to TEMPORAL_SYNC_STARTUP_WAIT_SECONDS (default 60; 0: not at all).
 
 Exit status: 0 done, 1 failed (server unreachable, unknown schedule, ...), 2 bad command line,
 environment or definitions.`;
@@ -110,27 +115,33 @@ function requireIds(verb: string, ids: string[], max = Infinity): void {
   if (ids.length > max) throw new UsageError(`${verb} takes one schedule ID`);
 }
 
-const print = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n`);
+const print = (lines: string[]): void => {
+  process.stdout.write(`${lines.join('\n')}\n`);
+};
 
-const scheduleLink = (config: CommandConfig, id: string) =>
-  `${config.uiUrl}/namespaces/${encodeURIComponent(config.namespace)}/schedules/${encodeURIComponent(id)}`;
+const scheduleLink = (config: CommandConfig, id: string) => webUiScheduleLink(config.uiUrl, config.namespace, id);
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseCommandLine(process.argv.slice(2));
-  const [verb, ...ids] = positionals;
-  if (values.help || verb === 'help') {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+type Values = ReturnType<typeof parseCommandLine>['values'];
+
+/** What one run does, checked before connecting: a bad command line or definition is reported even with no server. */
+interface Plan {
+  verb: string;
+  ids: string[];
+  values: Values;
+  config: CommandConfig;
+  definitions: ReturnType<typeof loadScheduleDefinitions>;
+  overlap: OverlapPolicy;
+  range: { start: Date; end: Date } | undefined;
+}
+
+function planRun(verb: string | undefined, ids: string[], values: Values): Plan {
   if (verb === undefined)
     throw new UsageError('missing verb: apply, delete, list, describe, pause, unpause, trigger or backfill');
   const allowed = VERB_OPTIONS[verb];
   if (!allowed) throw new UsageError(`unknown verb "${verb}"`);
   const misplaced = Object.keys(values).filter((option) => !allowed.includes(option));
   if (misplaced.length > 0) throw new UsageError(`${verb} does not take --${misplaced.join(', --')}`);
-
   const config = loadCommandConfig();
-  // Definitions are checked before connecting, so a bad file is reported even with no server.
   const definitions =
     verb === 'apply'
       ? loadScheduleDefinitions({
@@ -149,59 +160,76 @@ async function main(): Promise<number> {
   const range =
     verb === 'backfill' ? { start: parseTime('start', values.start), end: parseTime('end', values.end) } : undefined;
   if (range && range.start >= range.end) throw new UsageError('--start must be before --end');
+  return { verb, ids, values, config, definitions, overlap, range };
+}
 
-  const { client, close } = await connectCliClient(config.namespace);
-  try {
-    const id = ids[0]!;
-    switch (verb) {
-      case 'apply': {
-        const dryRun = values['dry-run'] ?? false;
-        const changes = await applySchedules({ client, definitions, dryRun, prune: values.prune ?? false });
-        print([
-          `schedules in namespace "${config.namespace}"${dryRun ? ' (dry run: nothing is changed)' : ''}:`,
-          ...formatApply(
-            changes,
-            definitions.map((definition) => definition.id),
-            dryRun,
-          ),
-        ]);
-        break;
-      }
-      case 'delete': {
-        const deleted = await deleteSchedules(client, values.all ? { all: true } : { ids });
-        print(
-          deleted.length > 0 ? deleted.map((deletedId) => `deleted ${deletedId}`) : ['no managed schedules to delete'],
-        );
-        break;
-      }
-      case 'list':
-        print(formatList(await listSchedules(client, { all: values.all ?? false }), values.all ?? false));
-        break;
-      case 'describe':
-        for (const describedId of ids) print(formatDescription(await describeSchedule(client, describedId)));
-        break;
-      case 'pause':
-      case 'unpause': {
-        const note = values.note ?? `${verb}d with npm run schedules at ${new Date().toISOString()}`;
-        await (verb === 'pause' ? pauseSchedules : unpauseSchedules)(client, ids, note);
-        print(ids.map((changedId) => `${verb}d ${changedId} (note: ${note})`));
-        break;
-      }
-      case 'trigger':
-        await triggerSchedule(client, id, overlap);
-        print([`triggered ${id} (overlap ${overlap}); its run shows at ${scheduleLink(config, id)}`]);
-        break;
-      case 'backfill':
-        await backfillSchedule(client, id, { ...range!, overlap });
-        print([
-          `backfilled ${id} from ${range!.start.toISOString()} to ${range!.end.toISOString()} (overlap ${overlap}); runs show at ${scheduleLink(config, id)}`,
-        ]);
-        break;
+async function apply(client: Client, { config, definitions, values }: Plan): Promise<void> {
+  const dryRun = values['dry-run'] ?? false;
+  const changes = await applySchedules({ client, definitions, dryRun, prune: values.prune ?? false });
+  print([
+    `schedules in namespace "${config.namespace}"${dryRun ? ' (dry run: nothing is changed)' : ''}:`,
+    ...formatApply(
+      changes,
+      definitions.map((definition) => definition.id),
+      dryRun,
+    ),
+  ]);
+}
+
+async function runVerb(client: Client, plan: Plan): Promise<void> {
+  const { verb, ids, values, config, overlap, range } = plan;
+  const id = ids[0]!;
+  switch (verb) {
+    case 'apply':
+      return apply(client, plan);
+    case 'delete': {
+      const deleted = await deleteSchedules(client, values.all ? { all: true } : { ids });
+      return print(
+        deleted.length > 0 ? deleted.map((deletedId) => `deleted ${deletedId}`) : ['no managed schedules to delete'],
+      );
     }
-    return 0;
-  } finally {
-    await close();
+    case 'list':
+      return print(formatList(await listSchedules(client, { all: values.all ?? false }), values.all ?? false));
+    case 'describe':
+      for (const describedId of ids) print(formatDescription(await describeSchedule(client, describedId)));
+      return;
+    case 'pause':
+    case 'unpause': {
+      const note = values.note ?? `${verb}d with npm run schedules at ${new Date().toISOString()}`;
+      await (verb === 'pause' ? pauseSchedules : unpauseSchedules)(client, ids, note);
+      return print(ids.map((changedId) => `${verb}d ${changedId} (note: ${note})`));
+    }
+    case 'trigger':
+      await triggerSchedule(client, id, overlap);
+      return print([`triggered ${id} (overlap ${overlap}); its run shows at ${scheduleLink(config, id)}`]);
+    case 'backfill':
+      await backfillSchedule(client, id, { ...range!, overlap });
+      return print([
+        `backfilled ${id} from ${range!.start.toISOString()} to ${range!.end.toISOString()} (overlap ${overlap}); runs show at ${scheduleLink(config, id)}`,
+      ]);
   }
 }
 
-runCommand('schedules', main, () => loadCommandConfig().secrets);
+async function main(): Promise<number> {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2));
+  const [verb, ...ids] = positionals;
+  if (values.help || verb === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const plan = planRun(verb, ids, values);
+  const { config } = plan;
+  const wait = startupWait(config.startupWaitSeconds, (line) => process.stderr.write(`schedules: ${line}\n`));
+  const cli = await connectCliClient(config.temporal, config.namespace, wait);
+  try {
+    await runVerb(cli.client, plan);
+    return 0;
+  } finally {
+    await cli.close();
+  }
+}
+
+runCommand('schedules', main, {
+  secrets: () => loadCommandConfig().secrets,
+  help: 'npm run schedules -- --help',
+});

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
 import { createPool } from '../db/pool';
 import { redactSecrets } from '../redact';
 import { formatStatus } from '../status/format';
@@ -6,7 +6,7 @@ import { readDatabaseSnapshot } from '../status/read-database';
 import { readManagedSchedules } from '../status/read-schedules';
 import type { StatusReport } from '../status/types';
 import { EXIT_CODES, judge } from '../status/verdict';
-import { workerConnectConfig } from '../temporal/connect';
+import { runCommand, UsageError } from './run-command';
 
 const HELP = `Usage: npm run status [-- --json]
 
@@ -16,7 +16,9 @@ and its age, live and deleted rows, open alert incidents; the managed schedules 
 namespace (paused or not, next action); and a verdict.
 
 Reads DATABASE_URL, TEMPORAL_SYNC_SCHEMA, TEMPORAL_SYNC_STALENESS_SECONDS and the worker's Temporal
-connection (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, ...), as the worker does.
+connection (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...), as the
+worker does, and checks the worker's whole configuration. It answers at once: a monitoring check
+must not wait for a server that is down (TEMPORAL_SYNC_STARTUP_WAIT_SECONDS does not apply).
 
   --json   print the report as JSON instead of text
 
@@ -24,7 +26,8 @@ Exit code (the Nagios plugin convention, so it can back a monitoring check):
   0 ok        every stream synced successfully within the staleness window
   1 stale     a stream has no successful sync within the window, or nothing was synced yet
   2 failing   a namespace's latest finished run failed
-  3 unknown   Temporal or the database could not be asked, or the settings are invalid`;
+  3 unknown   Temporal or the database could not be asked, or the command line or a setting is
+              invalid (the other commands exit 2 for those; here 2 means failing)`;
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -33,10 +36,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const unknown = args.filter((arg) => arg !== '--json');
-  if (unknown.length > 0) {
-    process.stderr.write(`unknown argument ${unknown[0]}: see npm run status -- --help\n`);
-    return EXIT_CODES.unknown;
-  }
+  if (unknown.length > 0) throw new UsageError(`unknown argument ${unknown[0]}`);
   const config = loadConfig();
   const redact = (text: string) => redactSecrets(text, config.secrets);
   const pool = createPool({ databaseUrl: config.databaseUrl, max: 2, onIdleError: () => {} });
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
           `cannot read the tables in schema "${config.schema}": ${redact((error as Error).message)}${hint}`,
         );
       }),
-      readManagedSchedules(workerConnectConfig().connectionOptions, config.workerNamespace, redact),
+      readManagedSchedules(config.temporal.worker.connectionOptions, config.workerNamespace, redact),
     ]);
     const stalenessSeconds = config.alerts.stalenessSeconds;
     const report: StatusReport = {
@@ -66,19 +66,8 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    let message = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof ConfigError)) {
-      try {
-        message = redactSecrets(message, loadConfig().secrets);
-      } catch {
-        // the settings were valid a moment ago; nothing more to redact with
-      }
-      message = `status failed: ${message}`;
-    }
-    process.stderr.write(`${message}\n`);
-    process.exit(EXIT_CODES.unknown);
-  },
-);
+runCommand('status', main, {
+  secrets: () => loadConfig().secrets,
+  help: 'npm run status -- --help',
+  exitCodes: { failed: EXIT_CODES.unknown, mustFix: EXIT_CODES.unknown },
+});

@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadCommandConfig } from '../config';
+import { startupWait } from '../startup-wait';
 import { connectCliClient } from '../temporal/cli-client';
+import { workflowLink } from '../temporal/web-ui';
 import { parseSyncInput, type SyncInput } from '../workflows/input';
 import type { SyncSummary } from '../workflows/sync-workflow';
 import { runCommand, UsageError } from './run-command';
@@ -12,8 +14,10 @@ const HELP = `Usage: npm run sync -- [--mode full|incremental] [--streams workfl
                        [--input JSON] [--id WORKFLOW_ID] [--wait]
 
 Starts one SyncWorkflow now, on task queue TEMPORAL_SYNC_TASK_QUEUE (default temporal-sync) in
-namespace TEMPORAL_NAMESPACE (default "default"), and prints its link in the Web UI
+namespace TEMPORAL_NAMESPACE (else the profile's, else "default"), and prints its link in the Web UI
 (TEMPORAL_SYNC_UI_URL, default http://localhost:8233). A worker must be running to pick it up.
+A Temporal server that is not up yet is waited for, up to TEMPORAL_SYNC_STARTUP_WAIT_SECONDS
+(default 60; 0: not at all).
 
   --mode M       full (read everything, mark what is gone) or incremental (default)
   --streams S    comma-separated: workflows, schedules (default both)
@@ -60,7 +64,7 @@ function buildInput(values: ReturnType<typeof parseCommandLine>['values']): Sync
   if (values.streams !== undefined) input = { ...input, streams: values.streams.split(',').map((s) => s.trim()) };
   const parsed = parseSyncInput(input);
   if (!parsed.ok) throw new UsageError(`bad SyncWorkflow input: ${parsed.problems.join('; ')}`);
-  return input as SyncInput;
+  return input;
 }
 
 /** Readable and sortable: what ran, when, and a few random characters so two starts never collide. */
@@ -117,14 +121,15 @@ async function main(): Promise<number> {
   const config = loadCommandConfig();
   const mode = input.mode ?? 'incremental';
   const workflowId = values.id ?? defaultWorkflowId(mode);
-  const { client, close } = await connectCliClient(config.namespace);
+  const wait = startupWait(config.startupWaitSeconds, (line) => process.stderr.write(`sync: ${line}\n`));
+  const { client, close } = await connectCliClient(config.temporal, config.namespace, wait);
   try {
     const handle = await client.workflow.start('SyncWorkflow', {
       taskQueue: config.taskQueue,
       workflowId,
       args: [input],
     });
-    const link = `${config.uiUrl}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+    const link = workflowLink(config.uiUrl, config.namespace, workflowId);
     process.stdout.write(
       `started SyncWorkflow ${workflowId} (${mode}) on task queue "${config.taskQueue}" in namespace "${config.namespace}"\n${link}\n`,
     );
@@ -148,4 +153,4 @@ async function main(): Promise<number> {
   }
 }
 
-runCommand('sync', main, () => loadCommandConfig().secrets);
+runCommand('sync', main, { secrets: () => loadCommandConfig().secrets, help: 'npm run sync -- --help' });

@@ -22,10 +22,13 @@ const PINO_LEVELS: Record<LogLevel, pino.Level> = {
 };
 const RANK: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
 const MAX_DEPTH = 6;
+/** Fields whose value is a secret whatever it looks like (a pg config object, a connection option). */
+const SECRET_FIELD = /^(?:password|passwd|secret|api[_-]?key|authorization|client[_-]?key(?:[_-]?data)?)$/i;
 
 /**
- * Makes log fields safe and printable: secrets redacted in every string, errors reduced to their
- * name and message, symbol keys (the SDK's internal timestamp) and deep nesting dropped.
+ * Makes log fields safe and printable: secrets redacted in every string and under every secret field
+ * name, errors reduced to their name and message, symbol keys (the SDK's internal timestamp) and deep
+ * nesting dropped.
  */
 export function sanitizeFields(value: unknown, redact: (text: string) => string, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);
@@ -36,7 +39,9 @@ export function sanitizeFields(value: unknown, redact: (text: string) => string,
   if (depth >= MAX_DEPTH) return '[nested too deep]';
   if (Array.isArray(value)) return value.map((item) => sanitizeFields(item, redact, depth + 1));
   const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) result[key] = sanitizeFields(item, redact, depth + 1);
+  for (const [key, item] of Object.entries(value)) {
+    result[key] = SECRET_FIELD.test(key) && item !== undefined ? '[redacted]' : sanitizeFields(item, redact, depth + 1);
+  }
   return result;
 }
 

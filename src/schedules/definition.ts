@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { syncInputSchema } from '../workflows/input';
 import { parseCron } from './cron';
-import { parseDuration } from './duration';
+import { parseDuration } from '../duration';
 
 const DURATION_HINT = 'must be a duration like "90s", "5m", "1h30m", "2d", or a number of seconds';
 

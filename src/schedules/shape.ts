@@ -1,7 +1,7 @@
 import type { ScheduleDescription, ScheduleOptions } from '@temporalio/client';
 import { calendarFromDescription, parseCron, renderCalendar } from './cron';
 import type { ScheduleDefinition } from './definition';
-import { formatDuration } from './duration';
+import { formatDuration } from '../duration';
 import { managedMemo } from './managed';
 
 /**
@@ -23,10 +23,12 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-const durationText = (ms: number | undefined): string => (ms === undefined || ms === 0 ? NONE : formatDuration(ms));
+/** Exact, as the definitions are written: a diff must show a change of a second too. */
+const exactly = (ms: number) => formatDuration(ms, { exact: true });
+const durationText = (ms: number | undefined): string => (ms === undefined || ms === 0 ? NONE : exactly(ms));
 
 const intervalText = (every: number, offset: number | undefined): string =>
-  offset ? `every ${formatDuration(every)} offset ${formatDuration(offset)}` : `every ${formatDuration(every)}`;
+  offset ? `every ${exactly(every)} offset ${exactly(offset)}` : `every ${exactly(every)}`;
 
 interface RetryFields {
   initialInterval?: number;

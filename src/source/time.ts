@@ -5,7 +5,7 @@ type Duration = google.protobuf.IDuration;
 /** protobufjs gives 64-bit integers as Long objects; only this much of them is used. */
 type LongLike = { toNumber(): number };
 
-/** A protobuf 64-bit integer (a Long, or a number or string) as a number; 0 when unset. */
+/** A protobuf 64-bit integer (Long, number or string) as a number; absent is 0. */
 export function longToNumber(value: number | LongLike | string | null | undefined): number {
   if (value === null || value === undefined) return 0;
   if (typeof value === 'number') return value;

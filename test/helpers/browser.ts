@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { freeLoopbackPort } from '../../src/observability/core-metrics';
 
 /** Debian's chromium: playwright-core drives it, nothing is downloaded. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -39,16 +39,5 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
-/** A port nobody listens on right now, for a server that must be told its port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+/** A port nobody listens on right now, for a server that must be told its port (the product's own helper). */
+export const freePort = freeLoopbackPort;

@@ -3,7 +3,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { lenientDecodingCodec } from '../../src/source/lenient-codec';
-import { obtainTemporalCli } from '../../src/temporal/cli-binary';
+import { obtainTemporalCli } from '../../scripts/temporal-cli-binary';
 
 /** The namespace the tests sync from; the sync worker itself runs in `default`. */
 export const SOURCE_NAMESPACE = 'sync-source';
@@ -53,17 +53,19 @@ export async function devServerExecutable(): Promise<
 
 /**
  * Starts a Temporal dev server of its own (the local CLI, or the SDK's download where none can be
- * had) with a source namespace and every custom search attribute type registered.
+ * had) with a source namespace and every custom search attribute type registered; on `port` when
+ * given (a port a process was told to use before anything listened there), else a free one.
  */
 export async function startTemporal(
   extraArgs: string[] = [],
-  options: { uiPort?: number } = {},
+  options: { uiPort?: number; port?: number } = {},
 ): Promise<TestTemporal> {
   quietRuntime();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: await devServerExecutable(),
       ip: '127.0.0.1',
+      ...(options.port === undefined ? {} : { port: options.port }),
       searchAttributes: Object.values(searchAttributes),
       extraArgs: ['--namespace', SOURCE_NAMESPACE, ...extraArgs],
       log: { format: 'pretty', level: 'error' },

@@ -1,7 +1,7 @@
 /** Polls until `check` returns a value other than undefined, or fails with `what` after the timeout. */
 export async function waitFor<T>(
   what: string,
-  check: () => Promise<T | undefined>,
+  check: () => Promise<T | undefined> | T | undefined,
   { timeoutMs = 30_000, intervalMs = 200 } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

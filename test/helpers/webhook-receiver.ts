@@ -48,7 +48,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
           path: request.url ?? '',
           headers: request.headers,
           body,
-          json: JSON.parse(body),
+          json: JSON.parse(body) as Record<string, unknown>,
         });
         response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       };

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { childEnv } from '../../scripts/child-env';
 import { waitFor } from './wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -18,16 +19,16 @@ export interface WorkerProcess {
 
 /**
  * Only what the worker needs: the test's own TEMPORAL_* and DATABASE_URL never leak in from the shell.
- * Its metrics and health server listens on a free loopback port, so workers of parallel runs never clash.
+ * Its metrics and health server listens on a free loopback port, so workers of parallel runs never
+ * clash, and a server that is not there fails it at once unless the test sets
+ * TEMPORAL_SYNC_STARTUP_WAIT_SECONDS itself.
  */
-function baseEnv(): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME'];
-  return {
-    ...Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : []))),
+const baseEnv = () =>
+  childEnv({
     TEMPORAL_SYNC_METRICS_PORT: '0',
     TEMPORAL_SYNC_METRICS_HOST: '127.0.0.1',
-  };
-}
+    TEMPORAL_SYNC_STARTUP_WAIT_SECONDS: '0',
+  });
 
 /** Runs `src/worker.ts`, the real entry point, as a child process of its own. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
@@ -49,7 +50,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     async waitForOutput(pattern, timeoutMs = 90_000) {
       await waitFor(
         `worker output ${pattern}`,
-        async () => {
+        () => {
           if (pattern.test(output)) return true;
           if (!running) throw new Error(`worker exited early:\n${output}`);
           return undefined;

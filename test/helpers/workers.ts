@@ -29,7 +29,7 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-async function runInBackground(worker: Worker, taskQueue: string): Promise<RunningWorker> {
+function runInBackground(worker: Worker, taskQueue: string): RunningWorker {
   const running = worker.run();
   return {
     taskQueue,

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
+import { childEnv } from '../../scripts/child-env';
+import { freeLoopbackPort } from '../../src/observability/core-metrics';
 import { DEFAULT_SCHEDULES } from '../../src/schedules/defaults';
 import { expectedWorkflowRows } from '../helpers/seed';
 import { waitFor } from '../helpers/wait';
@@ -23,11 +25,9 @@ interface DevRun {
 
 /** `npm run dev`'s entry as a child process, with none of the shell's DATABASE_URL or TEMPORAL_*. */
 function runDev(args: string[]): DevRun {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CACHE_HOME'];
-  const env = Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/dev.ts'), ...args], {
     cwd: ROOT,
-    env,
+    env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -35,14 +35,6 @@ function runDev(args: string[]): DevRun {
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { pid: child.pid!, output: () => output, exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function isAlive(pid: number): boolean {
@@ -474,7 +466,7 @@ describe('npm run dev', () => {
         '--temporal-port',
         String(taken),
         '--ui-port',
-        String(await freePort()),
+        String(await freeLoopbackPort()),
       ]);
       assert.equal(await run.exited, 1);
       const errorLines = run
@@ -491,7 +483,11 @@ describe('npm run dev', () => {
   });
 
   test('with no DATABASE_URL: embedded Postgres, first sync fills the tables, Ctrl-C stops everything; a second run carries on, SIGTERM stops it', async () => {
-    const ports = { temporal: await freePort(), ui: await freePort(), postgres: await freePort() };
+    const ports = {
+      temporal: await freeLoopbackPort(),
+      ui: await freeLoopbackPort(),
+      postgres: await freeLoopbackPort(),
+    };
     const args = [
       '--data-dir',
       dataDir,

@@ -79,16 +79,18 @@ describe('secrets and bad settings', () => {
       (failure: unknown) => failure,
     );
     assert.ok(error instanceof WorkflowFailedError, 'the run failed');
-    const [alert] = await waitFor('the failure alert', async () =>
+    const [alert] = await waitFor('the failure alert', () =>
       receiver.received.length > 0 ? receiver.received : undefined,
     );
     assert.equal(alert!.json.kind, 'sync_failed');
     assertNoSecret('the alert', alert!.body, [receiver.token]);
     assert.equal(await worker.stop('SIGTERM'), 0);
 
-    const { rows } = await db.pool.query(`SELECT to_jsonb(r) AS row FROM "${db.schema}".sync_run r`);
+    const { rows } = await db.pool.query<{ row: { status: string } }>(
+      `SELECT to_jsonb(r) AS row FROM "${db.schema}".sync_run r`,
+    );
     assert.equal(rows.length, 1);
-    assert.equal(rows[0].row.status, 'failed');
+    assert.equal(rows[0]!.row.status, 'failed');
     assertNoSecret('sync_run', readable(rows));
     assertNoSecret('the worker log', worker.output(), [receiver.token]);
     assertNoSecret('the failure', readable({ message: error.message, cause: String(error.cause), stack: error.stack }));
@@ -102,7 +104,7 @@ describe('secrets and bad settings', () => {
     assert.match(worker.output(), /DEBUG|debug/, 'the log was at its most talkative');
   });
 
-  it('keeps a TLS private key out of the message when the connection cannot be made', async () => {
+  it('names a TLS key that is no key, and keeps it out of the message', async () => {
     const worker = spawnWorker({
       DATABASE_URL: withPassword(TEST_DATABASE_URL),
       TEMPORAL_SYNC_SCHEMA: db.schema,
@@ -112,10 +114,53 @@ describe('secrets and bad settings', () => {
       TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA: TLS_KEY,
     });
     workers.push(worker);
-    const code = await worker.exited;
-    assert.equal(code, 1, 'the worker stops with an error');
-    assert.match(worker.output(), /temporal-sync worker failed: /);
+    assert.equal(await worker.exited, 2, 'a setting to fix');
+    assert.deepEqual(worker.output().trimEnd().split('\n'), [
+      'temporal-sync worker: TEMPORAL_SYNC_SOURCE_TLS_CLIENT_CERT_DATA holds no PEM certificate (a BEGIN CERTIFICATE block)',
+      'temporal-sync worker: TEMPORAL_SYNC_SOURCE_TLS_CLIENT_KEY_DATA holds no PEM private key (a BEGIN PRIVATE KEY block)',
+    ]);
     assertNoSecret('the start-up error', worker.output());
+  });
+
+  it('keeps the log readable when a short password is part of the task queue and the host name', async () => {
+    // "local" is the database password, and also part of the task queue and of "localhost", the
+    // address of Postgres and of Temporal: the compose file's case (password "temporal",
+    // queue "temporal-sync", address temporal:7233), on names that resolve here.
+    const port = new URL(`http://${temporal.address}`).port;
+    const taskQueue = `local-sync-${db.schema}`;
+    const worker = spawnWorker({
+      DATABASE_URL: 'postgres://root:local@localhost:5432/test',
+      TEMPORAL_SYNC_SCHEMA: db.schema,
+      TEMPORAL_ADDRESS: `localhost:${port}`,
+      TEMPORAL_SYNC_TASK_QUEUE: taskQueue,
+      TEMPORAL_SYNC_SOURCE_NAMESPACE: 'namespace-that-does-not-exist',
+      TEMPORAL_SYNC_LOG_FORMAT: 'json',
+      TEMPORAL_SYNC_LOG_LEVEL: 'debug',
+    });
+    workers.push(worker);
+    await worker.waitForOutput(/worker ready/);
+    const handle = await temporal.client.workflow.start('SyncWorkflow', {
+      taskQueue,
+      workflowId: `short-password-${db.schema}`,
+      args: [{ mode: 'full', streams: ['workflows'] }],
+    });
+    await handle.result().catch(() => undefined);
+    assert.equal(await worker.stop('SIGTERM'), 0);
+    const messages = worker
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => String((JSON.parse(line) as { msg: unknown }).msg));
+    const ready = messages.find((message) => message.includes('worker ready')) ?? '';
+    assert.match(ready, new RegExp(`polling task queue "${taskQueue}" in namespace "default" at localhost:${port};`));
+    assert.match(ready, new RegExp(`into schema "${db.schema}"`));
+    assert.doesNotMatch(worker.output(), /\[redacted\]/, 'nothing in this log is a secret: nothing is garbled');
+    assert.doesNotMatch(worker.output(), /:local@/, 'the password never appears where it stands in the URL');
+    const stored = await db.pool.query<{ error: string }>(
+      `SELECT error FROM "${db.schema}".sync_run WHERE error IS NOT NULL`,
+    );
+    assert.ok(stored.rows.length > 0, 'the failed run recorded its error');
+    assert.doesNotMatch(stored.rows[0]!.error, /\[redacted\]/, 'the stored error is readable too');
   });
 
   it('stops at once on bad settings, one line for each, with exit code 2', async () => {
@@ -126,11 +171,11 @@ describe('secrets and bad settings', () => {
     });
     workers.push(worker);
     assert.equal(await worker.exited, 2);
-    const lines = worker
-      .output()
-      .trim()
-      .split('\n')
-      .filter((line) => line.startsWith('  - '));
+    const lines = worker.output().trimEnd().split('\n');
+    assert.ok(
+      lines.every((line) => line.startsWith('temporal-sync worker: ')),
+      worker.output(),
+    );
     assert.equal(lines.length, 3, worker.output());
     assert.match(worker.output(), /DATABASE_URL must be a postgres:\/\//);
     assert.match(worker.output(), /TEMPORAL_SYNC_SCHEMA must be a plain lower-case SQL identifier/);

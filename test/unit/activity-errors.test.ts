@@ -54,8 +54,9 @@ describe('what an activity error becomes', () => {
   });
 
   it('removes secrets from every message', () => {
-    const result = failure(withCode('auth failed for key sk-123456 at postgres://u:pw@h/db', '28P01'), ['sk-123456']);
-    assert.doesNotMatch(result.message, /sk-123456|:pw@/);
+    const key = 'sk-live-1234567890';
+    const result = failure(withCode(`auth failed for key ${key} at postgres://u:pw@h/db`, '28P01'), [key]);
+    assert.doesNotMatch(result.message, /sk-live-1234567890|:pw@/);
   });
 
   it('passes cancellation through untouched', () => {

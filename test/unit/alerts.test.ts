@@ -86,8 +86,8 @@ describe('alert messages', () => {
 
   it('says durations the way people do', () => {
     assert.equal(formatDuration(42_000), '42s');
-    assert.equal(formatDuration(200_000), '3m 20s');
-    assert.equal(formatDuration(7_500_000), '2h 5m');
-    assert.equal(formatDuration(90_000_000), '1d 1h');
+    assert.equal(formatDuration(200_000), '3m20s');
+    assert.equal(formatDuration(7_500_000), '2h5m');
+    assert.equal(formatDuration(90_000_000), '1d1h');
   });
 });

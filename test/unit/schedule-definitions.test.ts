@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCron, renderCalendar } from '../../src/schedules/cron';
-import { formatDuration, parseDuration } from '../../src/schedules/duration';
+import { formatDuration, parseDuration } from '../../src/duration';
 import { buildDefinitions, DefinitionError } from '../../src/schedules/load';
 
 const context = { taskQueue: 'tq' };

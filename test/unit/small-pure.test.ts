@@ -16,7 +16,7 @@ describe('small pure helpers', () => {
   });
 
   it('redacts secrets and any password in a connection string', () => {
-    assert.equal(redactSecrets('key abc123xyz failed', ['abc123xyz']), 'key [redacted] failed');
+    assert.equal(redactSecrets('key abc123xyz-0987 failed', ['abc123xyz-0987']), 'key [redacted] failed');
     assert.equal(
       redactSecrets('connect postgres://u:whatever@h:5432/db refused', []),
       'connect postgres://u:[redacted]@h:5432/db refused',

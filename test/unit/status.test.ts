@@ -81,7 +81,7 @@ describe('status verdict and report', () => {
     const verdict = judge(snapshot(namespace('a', 30), namespace('b', 61), namespace('c', null)), reachable, 3600);
     assert.equal(verdict.status, 'stale');
     assert.deepEqual(verdict.reasons, [
-      'namespace "b", workflows: last successful sync 1h 1m ago (limit 1h 0m)',
+      'namespace "b", workflows: last successful sync 1h1m ago (limit 1h)',
       'namespace "c", workflows: no successful sync yet',
     ]);
     assert.deepEqual(judge(snapshot(), reachable, 3600), { status: 'stale', reasons: ['no sync has run yet'] });
@@ -120,12 +120,12 @@ describe('status verdict and report', () => {
     assert.equal(
       text,
       [
-        'temporal-sync status at 2026-01-01T12:00:00.000Z (stale after 2h 0m)',
+        'temporal-sync status at 2026-01-01T12:00:00.000Z (stale after 2h)',
         '',
         'namespace payments',
-        '  workflows  last success: run 10 (incremental) finished 2026-01-01T11:55:00.000Z (5m 0s ago), 120 rows in 1m 0s',
-        '             cursor 2026-01-01T11:54:00.000Z (6m 0s old); rows: 500 live, 4 deleted',
-        '  last failure: run 11 (the latest run) at 2026-01-01T11:58:00.000Z (2m 0s ago): permission denied',
+        '  workflows  last success: run 10 (incremental) finished 2026-01-01T11:55:00.000Z (5m ago), 120 rows in 1m',
+        '             cursor 2026-01-01T11:54:00.000Z (6m old); rows: 500 live, 4 deleted',
+        '  last failure: run 11 (the latest run) at 2026-01-01T11:58:00.000Z (2m ago): permission denied',
         '  open incident 3: sync_failed since 2026-01-01T11:58:00.000Z, 1 occurrence(s), alert sent 2026-01-01T11:58:00.000Z: permission denied',
         '',
         'managed schedules (namespace default):',

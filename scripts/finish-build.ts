@@ -1,7 +1,8 @@
 import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../sync-worker';
+import { WORKFLOWS_PATH } from '../src/sync-worker';
+import { runCommand } from '../src/cli/run-command';
 
 const USAGE = `Usage: npm run build
 
@@ -9,24 +10,23 @@ Compiles src/ to dist/ (tsc), then this step finishes the production build:
   - copies the SQL migrations to dist/db/migrations (tsc leaves them out);
   - bundles the workflow code once into dist/workflows.bundle.js, so a production worker starts
     without compiling it. The compiled worker (npm start) loads it from there, or from
-    TEMPORAL_SYNC_WORKFLOW_BUNDLE when that is set.`;
+    TEMPORAL_SYNC_WORKFLOW_BUNDLE when that is set.
+A build tool, not part of dist/: it runs with tsx, which the build (dev dependencies) has.`;
 
-const SOURCE_ROOT = path.resolve(__dirname, '..', '..', 'src');
-const DIST_ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..');
+const DIST_ROOT = path.join(ROOT, 'dist');
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
-    return;
+    return 0;
   }
-  await cp(path.join(SOURCE_ROOT, 'db', 'migrations'), path.join(DIST_ROOT, 'db', 'migrations'), { recursive: true });
+  await cp(path.join(ROOT, 'src', 'db', 'migrations'), path.join(DIST_ROOT, 'db', 'migrations'), { recursive: true });
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
   const output = path.join(DIST_ROOT, 'workflows.bundle.js');
   await writeFile(output, code);
   process.stdout.write(`workflow bundle written to ${output} (${(code.length / 1024).toFixed(0)} KiB)\n`);
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`finishing the build failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runCommand('finishing the build', main);
