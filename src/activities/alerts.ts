@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { alertBody } from '../alerts/format';
 import { buildAlert } from '../alerts/messages';
-import { DEFAULT_ALERT_SETTINGS } from '../alerts/settings';
+import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from '../alerts/settings';
 import type {
   AlertDecision,
   AlertMessage,
@@ -24,100 +24,111 @@ export interface StalenessVerdict extends AlertDecision {
   lastSuccessAt: string | null;
 }
 
-/** Activities that turn outcomes into incidents and deliver their alerts. */
-export function createAlertActivities(deps: SyncDependencies) {
-  const { pool, schema, secrets } = deps;
-  const settings = deps.alerts ?? DEFAULT_ALERT_SETTINGS;
-  const context = { schema, workerNamespace: settings.workerNamespace, webUiUrl: settings.webUiUrl, secrets };
+const settingsOf = (deps: SyncDependencies): AlertSettings => deps.alerts ?? DEFAULT_ALERT_SETTINGS;
 
-  /** The messages due for these changes; none without a webhook (the incidents are recorded all the same). */
-  const due = (
-    changes: IncidentChange[],
-    event: 'opened' | 'closed',
-    run: RunFacts | undefined,
-    lastSuccessAt: Date | null,
-  ): AlertDecision => {
-    for (const { incident, notify } of changes) {
-      Context.current().log.info(notify ? `incident ${event}` : 'incident still open: no new alert', {
-        incident: incident.id,
-        kind: incident.kind,
-        occurrences: incident.occurrences,
-      });
-    }
-    if (settings.webhookUrl === undefined) return { alerts: [] };
-    return {
-      alerts: changes
-        .filter((change) => change.notify)
-        .map((change) => buildAlert(context, change.incident, event, run, lastSuccessAt)),
-    };
-  };
-
-  /** A failed run (its record already closed): opens its namespace's incident, or is a repeat of the open one. */
-  const failed = async (run: RunFacts & { namespace: string }): Promise<AlertDecision> => {
-    const change = await recordFailedRun(pool, schema, {
-      namespace: run.namespace,
-      syncRunId: run.id,
-      error: redactSecrets(run.error ?? `the run ended ${run.status}`, secrets),
+/** The messages due for these changes; none without a webhook (the incidents are recorded all the same). */
+function due(
+  deps: SyncDependencies,
+  changes: IncidentChange[],
+  event: 'opened' | 'closed',
+  run: RunFacts | undefined,
+  lastSuccessAt: Date | null,
+): AlertDecision {
+  const settings = settingsOf(deps);
+  for (const { incident, notify } of changes) {
+    Context.current().log.info(notify ? `incident ${event}` : 'incident still open: no new alert', {
+      incident: incident.id,
+      kind: incident.kind,
+      occurrences: incident.occurrences,
     });
-    const { lastSuccessAt } = await readLastSuccess(pool, schema, run.namespace);
-    return due(change ? [change] : [], 'opened', run, lastSuccessAt);
+  }
+  if (settings.webhookUrl === undefined) return { alerts: [] };
+  const context = {
+    schema: deps.schema,
+    workerNamespace: settings.workerNamespace,
+    webUiUrl: settings.webUiUrl,
+    secrets: deps.secrets,
   };
-
   return {
-    /** A finished SyncWorkflow run: a failure opens (or repeats) an incident, a success closes it. */
-    async decideOnOutcome(request: OutcomeRequest & { destination?: string }): Promise<AlertDecision> {
-      checkDestination(deps, request, { retryable: true });
-      const run = await readRunFacts(pool, schema, request.syncRunId);
-      if (!run) return { alerts: [] };
-      if (request.outcome === 'failed') return failed(run);
-      const closed = await closeIncidents(pool, schema, {
-        namespace: run.namespace,
-        kind: 'sync_failed',
-        event: `sync_run:${run.id}`,
-        afterSyncRunId: run.id,
-      });
-      return due(closed, 'closed', run, run.finished_at);
-    },
-
-    /** Closes the records of runs that ended outside their own code (terminated, timed out), each a failure. */
-    async reconcileRuns(request: { namespace?: string | undefined }): Promise<AlertDecision> {
-      const namespace = request.namespace ?? deps.sources.defaultNamespace;
-      const ended = await reconcileEndedRuns(deps, namespace);
-      const decisions = [];
-      for (const run of ended) decisions.push(await failed({ ...run, namespace }));
-      return { alerts: decisions.flatMap((decision) => decision.alerts) };
-    },
-
-    /** Stale when no successful sync finished within the window (counted from install if none ever did). */
-    async checkStaleness(request: StalenessCheckRequest): Promise<StalenessVerdict> {
-      const namespace = deps.sources.defaultNamespace;
-      const { now, lastSuccessAt } = await readLastSuccess(pool, schema, namespace);
-      const since = lastSuccessAt ?? (await readInstalledAt(pool, schema)) ?? now;
-      const ageMs = now.getTime() - since.getTime();
-      const limit = formatDuration(settings.stalenessSeconds * 1000);
-      const event = `check:${request.workflowId}:${request.runId}`;
-      const last = lastSuccessAt?.toISOString() ?? null;
-      if (ageMs <= settings.stalenessSeconds * 1000) {
-        const closed = await closeIncidents(pool, schema, { namespace, kind: 'stale', event });
-        return { stale: false, lastSuccessAt: last, ...due(closed, 'closed', undefined, lastSuccessAt) };
-      }
-      const error = lastSuccessAt
-        ? `no successful sync has finished for ${formatDuration(ageMs)} (last at ${last}; the limit is ${limit})`
-        : `no successful sync has finished since the tables were created ${formatDuration(ageMs)} ago (the limit is ${limit})`;
-      const change = await recordStale(pool, schema, { namespace, event, error });
-      return { stale: true, lastSuccessAt: last, ...due(change ? [change] : [], 'opened', undefined, lastSuccessAt) };
-    },
-
-    /** Posts one alert to the webhook; retried by AlertWorkflow's policy, never by the sync. */
-    async deliverAlert(message: AlertMessage): Promise<DeliveryResult> {
-      if (settings.webhookUrl === undefined) return { delivered: false, status: null };
-      const status = await postWebhook(
-        settings.webhookUrl,
-        alertBody(message, settings.format, secrets),
-        settings.httpTimeoutMs,
-      );
-      await markNotified(pool, schema, message.incidentId, message.event);
-      return { delivered: true, status };
-    },
+    alerts: changes
+      .filter((change) => change.notify)
+      .map((change) => buildAlert(context, change.incident, event, run, lastSuccessAt)),
   };
+}
+
+/** A failed run (its record already closed): opens its namespace's incident, or is a repeat of the open one. */
+async function failed(deps: SyncDependencies, run: RunFacts): Promise<AlertDecision> {
+  const change = await recordFailedRun(deps.pool, deps.schema, {
+    namespace: run.namespace,
+    syncRunId: run.id,
+    error: redactSecrets(run.error ?? `the run ended ${run.status}`, deps.secrets),
+  });
+  const { lastSuccessAt } = await readLastSuccess(deps.pool, deps.schema, run.namespace);
+  return due(deps, change ? [change] : [], 'opened', run, lastSuccessAt);
+}
+
+/** A finished SyncWorkflow run: a failure opens (or repeats) an incident, a success closes it. */
+export async function decideOnOutcome(
+  deps: SyncDependencies,
+  request: OutcomeRequest & { destination?: string },
+): Promise<AlertDecision> {
+  checkDestination(deps, request, { retryable: true });
+  const run = await readRunFacts(deps.pool, deps.schema, request.syncRunId);
+  if (!run) return { alerts: [] };
+  if (request.outcome === 'failed') return failed(deps, run);
+  const closed = await closeIncidents(deps.pool, deps.schema, {
+    namespace: run.namespace,
+    kind: 'sync_failed',
+    event: `sync_run:${run.id}`,
+    afterSyncRunId: run.id,
+  });
+  return due(deps, closed, 'closed', run, run.finished_at);
+}
+
+/** Closes the records of runs that ended outside their own code (terminated, timed out), each a failure. */
+export async function reconcileRuns(
+  deps: SyncDependencies,
+  request: { namespace?: string | undefined },
+): Promise<AlertDecision> {
+  const namespace = request.namespace ?? deps.sources.defaultNamespace;
+  const decisions: AlertDecision[] = [];
+  for (const run of await reconcileEndedRuns(deps, namespace)) decisions.push(await failed(deps, run));
+  return { alerts: decisions.flatMap((decision) => decision.alerts) };
+}
+
+/** Stale when no successful sync finished within the window (counted from install if none ever did). */
+export async function checkStaleness(
+  deps: SyncDependencies,
+  request: StalenessCheckRequest,
+): Promise<StalenessVerdict> {
+  const { stalenessSeconds } = settingsOf(deps);
+  const namespace = deps.sources.defaultNamespace;
+  const { now, lastSuccessAt } = await readLastSuccess(deps.pool, deps.schema, namespace);
+  const since = lastSuccessAt ?? (await readInstalledAt(deps.pool, deps.schema)) ?? now;
+  const ageMs = now.getTime() - since.getTime();
+  const limit = formatDuration(stalenessSeconds * 1000);
+  const event = `check:${request.workflowId}:${request.runId}`;
+  const last = lastSuccessAt?.toISOString() ?? null;
+  if (ageMs <= stalenessSeconds * 1000) {
+    const closed = await closeIncidents(deps.pool, deps.schema, { namespace, kind: 'stale', event });
+    return { stale: false, lastSuccessAt: last, ...due(deps, closed, 'closed', undefined, lastSuccessAt) };
+  }
+  const error = lastSuccessAt
+    ? `no successful sync has finished for ${formatDuration(ageMs)} (last at ${last}; the limit is ${limit})`
+    : `no successful sync has finished since the tables were created ${formatDuration(ageMs)} ago (the limit is ${limit})`;
+  const change = await recordStale(deps.pool, deps.schema, { namespace, event, error });
+  return { stale: true, lastSuccessAt: last, ...due(deps, change ? [change] : [], 'opened', undefined, lastSuccessAt) };
+}
+
+/** Posts one alert to the webhook; retried by AlertWorkflow's policy, never by the sync. */
+export async function deliverAlert(deps: SyncDependencies, message: AlertMessage): Promise<DeliveryResult> {
+  const settings = settingsOf(deps);
+  if (settings.webhookUrl === undefined) return { delivered: false, status: null };
+  const status = await postWebhook(
+    settings.webhookUrl,
+    alertBody(message, settings.format, deps.secrets),
+    settings.httpTimeoutMs,
+  );
+  await markNotified(deps.pool, deps.schema, message.incidentId, message.event);
+  return { delivered: true, status };
 }

@@ -100,100 +100,105 @@ async function planStreams(deps: SyncDependencies, request: PlanRequest, namespa
   return planned;
 }
 
-export function createRunActivities(deps: SyncDependencies) {
+/** Records the run and its plan: per stream a pass, split into partitions; the workflow gets their IDs only. */
+export async function planSyncRun(deps: SyncDependencies, request: PlanRequest): Promise<RunPlan> {
   const { pool, schema } = deps;
-  return {
-    /** Records the run and its plan: per stream a pass, split into partitions; the workflow gets their IDs only. */
-    async planSyncRun(request: PlanRequest): Promise<RunPlan> {
-      const namespace = request.namespace ?? deps.sources.defaultNamespace;
-      if (!deps.sources.knows(namespace))
-        throw refuse(`namespace: "${namespace}" is not one this worker syncs (${deps.sources.describe()})`);
-      const settings: RunSettings = {
-        pageSize: request.pageSize,
-        partitions: request.partitions,
-        minRowsPerPartition: request.minRowsPerPartition,
-        visibilityRps: request.visibilityRps ?? deps.visibilityRps,
-        lookbackSeconds: request.lookbackSeconds,
-      };
-      const planned = await planStreams(deps, request, namespace, settings);
-      const run = await inTransaction(pool, async (client) => {
-        const begun = await beginRun(client, schema, {
-          namespace,
-          workflowId: request.workflowId,
-          runId: request.runId,
-          mode: request.mode,
-          streams: planned.map((p) => p.name),
-          destination: deps.destination,
-          settings: { ...settings },
-        });
-        if (!begun.created) return begun; // a retried attempt: the first one's plan stands
-        for (const { name, plan, queries } of planned) {
-          await insertPass(client, schema, { syncRunId: begun.id, stream: name, full: plan.full, query: plan.query });
-          await insertPartitions(client, schema, begun.id, name, queries);
-        }
-        return begun;
-      });
-      Context.current().log.info('sync planned', {
-        syncRunId: run.id,
-        namespace,
-        partitions: Object.fromEntries(planned.map((p) => [p.name, p.queries.length])),
-      });
-      return planOf(deps, run);
-    },
-
-    /** Takes over a running sync that the run this one continues held: the only way a run continues another's state. */
-    async resumeSyncRun(request: ResumeRequest): Promise<RunPlan> {
-      checkDestination(deps, request);
-      const run = await handOverRun(pool, schema, {
-        id: request.syncRunId,
-        workflowId: request.workflowId,
-        fromRunId: request.continuedFromRunId,
-        toRunId: request.runId,
-        destination: deps.destination,
-      });
-      if (!run) {
-        throw refuse(
-          `continueRun: sync_run ${request.syncRunId} is not a running sync of this workflow held by the run it continues`,
-        );
-      }
-      return planOf(deps, run);
-    },
-
-    /** A run that ended before it had a plan (refused input, planning failed): recorded as failed with the reason. */
-    async recordRejectedRun(request: RejectedRunRequest): Promise<{ syncRunId: string }> {
-      const namespace = request.namespace ?? deps.sources.defaultNamespace;
-      const known = deps.sources.knows(namespace) ? namespace : deps.sources.defaultNamespace;
-      return { syncRunId: await recordRejectedRun(pool, schema, { ...request, namespace: known }) };
-    },
-
-    /** Once every partition of a stream is done: move its cursor, and for a full pass mark what it did not see. */
-    async completeStream(request: RunRef & { stream: string }): Promise<{ deleted: number }> {
-      checkDestination(deps, request);
-      const run = await loadRun(pool, schema, request.syncRunId);
-      const stream = streamNamed(request.stream);
-      if (!run || !stream)
-        throw ApplicationFailure.nonRetryable(`no ${request.stream} pass of run ${request.syncRunId}`);
-      const result = await completePass(pool, schema, {
-        syncRunId: run.id,
-        namespace: run.namespace,
-        stream: stream.name,
-        table: stream.table,
-        startedAt: run.startedAt,
-      });
-      const seconds = Math.max(0, (Date.now() - run.startedAt.getTime()) / 1000);
-      deps.metrics?.passCompleted(stream.name, run.namespace, result.full, seconds);
-      return { deleted: result.deleted };
-    },
-
-    /** Closes the record with the counts its partitions committed: what the run wrote, however it ended. */
-    async finishSyncRun(request: FinishRequest): Promise<RunTotals> {
-      checkDestination(deps, request, { retryable: true });
-      const { status: _status, ...totals } = await finishRun(pool, schema, {
-        id: request.syncRunId,
-        status: request.status,
-        error: request.error,
-      });
-      return totals;
-    },
+  const namespace = request.namespace ?? deps.sources.defaultNamespace;
+  if (!deps.sources.knows(namespace))
+    throw refuse(`namespace: "${namespace}" is not one this worker syncs (${deps.sources.describe()})`);
+  const settings: RunSettings = {
+    pageSize: request.pageSize,
+    partitions: request.partitions,
+    minRowsPerPartition: request.minRowsPerPartition,
+    visibilityRps: request.visibilityRps ?? deps.visibilityRps,
+    lookbackSeconds: request.lookbackSeconds,
   };
+  const planned = await planStreams(deps, request, namespace, settings);
+  const run = await inTransaction(pool, async (client) => {
+    const begun = await beginRun(client, schema, {
+      namespace,
+      workflowId: request.workflowId,
+      runId: request.runId,
+      mode: request.mode,
+      streams: planned.map((p) => p.name),
+      destination: deps.destination,
+      settings: { ...settings },
+    });
+    if (!begun.created) return begun; // a retried attempt: the first one's plan stands
+    for (const { name, plan, queries } of planned) {
+      await insertPass(client, schema, { syncRunId: begun.id, stream: name, full: plan.full, query: plan.query });
+      await insertPartitions(client, schema, begun.id, name, queries);
+    }
+    return begun;
+  });
+  Context.current().log.info('sync planned', {
+    syncRunId: run.id,
+    namespace,
+    partitions: Object.fromEntries(planned.map((p) => [p.name, p.queries.length])),
+  });
+  return planOf(deps, run);
+}
+
+/** Takes over a running sync that the run this one continues held: the only way a run continues another's state. */
+export async function resumeSyncRun(deps: SyncDependencies, request: ResumeRequest): Promise<RunPlan> {
+  const { pool, schema } = deps;
+  checkDestination(deps, request);
+  const run = await handOverRun(pool, schema, {
+    id: request.syncRunId,
+    workflowId: request.workflowId,
+    fromRunId: request.continuedFromRunId,
+    toRunId: request.runId,
+    destination: deps.destination,
+  });
+  if (!run) {
+    throw refuse(
+      `continueRun: sync_run ${request.syncRunId} is not a running sync of this workflow held by the run it continues`,
+    );
+  }
+  return planOf(deps, run);
+}
+
+/** A run that ended before it had a plan (refused input, planning failed): recorded as failed with the reason. */
+export async function recordRejected(
+  deps: SyncDependencies,
+  request: RejectedRunRequest,
+): Promise<{ syncRunId: string }> {
+  const { pool, schema } = deps;
+  const namespace = request.namespace ?? deps.sources.defaultNamespace;
+  const known = deps.sources.knows(namespace) ? namespace : deps.sources.defaultNamespace;
+  return { syncRunId: await recordRejectedRun(pool, schema, { ...request, namespace: known }) };
+}
+
+/** Once every partition of a stream is done: move its cursor, and for a full pass mark what it did not see. */
+export async function completeStream(
+  deps: SyncDependencies,
+  request: RunRef & { stream: string },
+): Promise<{ deleted: number }> {
+  const { pool, schema } = deps;
+  checkDestination(deps, request);
+  const run = await loadRun(pool, schema, request.syncRunId);
+  const stream = streamNamed(request.stream);
+  if (!run || !stream) throw ApplicationFailure.nonRetryable(`no ${request.stream} pass of run ${request.syncRunId}`);
+  const result = await completePass(pool, schema, {
+    syncRunId: run.id,
+    namespace: run.namespace,
+    stream: stream.name,
+    table: stream.table,
+    startedAt: run.startedAt,
+  });
+  const seconds = Math.max(0, (Date.now() - run.startedAt.getTime()) / 1000);
+  deps.metrics?.passCompleted(stream.name, run.namespace, result.full, seconds);
+  return { deleted: result.deleted };
+}
+
+/** Closes the record with the counts its partitions committed: what the run wrote, however it ended. */
+export async function finishSyncRun(deps: SyncDependencies, request: FinishRequest): Promise<RunTotals> {
+  const { pool, schema } = deps;
+  checkDestination(deps, request, { retryable: true });
+  const { status: _status, ...totals } = await finishRun(pool, schema, {
+    id: request.syncRunId,
+    status: request.status,
+    error: request.error,
+  });
+  return totals;
 }

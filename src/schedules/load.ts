@@ -118,13 +118,13 @@ export function buildDefinitions(sources: DefinitionSources, context: Definition
     contents.schedules.forEach((raw, index) => {
       const origin = `${layer.source}: schedules[${index}]`;
       if (raw.id !== undefined && seen.has(raw.id)) {
-        throw new DefinitionError(`${origin}.id: "${String(raw.id)}" is defined twice`);
+        throw new DefinitionError(`${origin}.id: ${JSON.stringify(raw.id)} is defined twice`);
       }
       seen.add(raw.id);
       overrides.push({ raw, origin });
     });
   }
-  const base = useDefaults ? DEFAULT_SCHEDULES.map((definition) => ({ ...definition }) as RawDefinition) : [];
+  const base = useDefaults ? DEFAULT_SCHEDULES.map((definition): RawDefinition => ({ ...definition })) : [];
   return mergeDefinitions(base, overrides).map(({ raw, origin }) => {
     const parsed = scheduleDefinitionSchema.safeParse(raw);
     if (!parsed.success) {

@@ -24,7 +24,7 @@ export function singleSource(
     defaultNamespace: namespace,
     knows: (candidate) => candidate === namespace,
     describe: () => `it syncs "${namespace}"`,
-    clientFor: async () => client,
+    clientFor: () => Promise.resolve(client),
     close,
   };
 }

@@ -67,11 +67,11 @@ export async function runPasses(
   );
   const lanes = new Lanes(size);
   const scope = new CancellationScope();
-  let failure: unknown;
+  let failure: Error | undefined;
   const stopping = () => failure !== undefined || options.mustStop();
   const fail = (error: unknown) => {
     if (failure === undefined) {
-      failure = error;
+      failure = error instanceof Error ? error : new Error(String(error));
       scope.cancel();
     }
   };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { applySchedules } from '../../src/schedules/apply';
 import { loadScheduleDefinitions } from '../../src/schedules/load';
+import type { SyncSummary } from '../../src/workflows/sync-workflow';
 import { freePort, launchBrowser, type TestBrowser } from '../helpers/browser';
 import { assertCompletedRows, createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
@@ -65,7 +66,7 @@ describe('a sync started from the Temporal Web UI in a real browser', () => {
       ),
     );
     const workflowId = action.action.workflow.workflowId;
-    const summary = await temporal.client.workflow.getHandle(workflowId).result();
+    const summary = (await temporal.client.workflow.getHandle(workflowId).result()) as SyncSummary;
     assert.ok((summary.streams.workflows?.rows ?? 0) >= seededIds.length);
 
     await assertCompletedRows(db, SOURCE_NAMESPACE, seededIds);

@@ -2,21 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig, SHUTDOWN_MARGIN_SECONDS } from '../../src/config';
 import { graceSeconds, readYamlDocuments, requiredVariables } from './files';
+import type { ComposeFile, ComposeService } from './shapes';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- docker-compose.yml read as plain data */
 const documents = readYamlDocuments('docker-compose.yml');
-const compose = documents[0] as Record<string, any>;
-const services: Record<string, any> = compose.services;
-const worker = services.worker;
-const env: Record<string, string> = worker.environment;
+const compose = documents[0] as ComposeFile;
+const services = compose.services;
+const worker = services.worker!;
+const env = worker.environment;
 
 /** The service a host:port or URL points at, by compose's service-name DNS. */
-function serviceAt(host: string): [string, any] {
+function serviceAt(host: string): [string, ComposeService] {
   const entry = Object.entries(services).find(([name]) => name === host);
   assert.ok(entry, `a service named ${host}`);
   return entry;
 }
-const healthyDependency = (service: any, name: string) => service.depends_on?.[name]?.condition === 'service_healthy';
+const healthyDependency = (service: ComposeService, name: string) =>
+  service.depends_on?.[name]?.condition === 'service_healthy';
 
 describe('docker-compose.yml', () => {
   it('parses as one document with Temporal, its UI, Postgres, the worker and the schedules job', () => {
@@ -40,7 +41,7 @@ describe('docker-compose.yml', () => {
     assert.match(temporal.image, /^temporalio\//);
     assert.equal(port, '7233');
     for (const name of [postgresName, temporalName]) {
-      assert.ok(services[name].healthcheck, `${name} has a healthcheck`);
+      assert.ok(services[name]!.healthcheck, `${name} has a healthcheck`);
       assert.ok(healthyDependency(worker, name), `the worker waits for ${name} to be healthy`);
     }
     assert.ok(worker.build, 'the worker is built from the Dockerfile');
@@ -53,7 +54,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('applies the schedules once, with the worker image and settings, after Temporal is up', () => {
-    const job = services['apply-schedules'];
+    const job = services['apply-schedules']!;
     assert.deepEqual(job.command, ['node', 'dist/cli/schedules.js', 'apply']);
     assert.equal(job.image, worker.image);
     assert.deepEqual(job.environment, env);

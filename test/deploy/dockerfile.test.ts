@@ -148,8 +148,8 @@ describe('Dockerfile', () => {
         child.on('exit', (code) => resolve(code));
       });
     const server = await startObservabilityServer('127.0.0.1', 0, {
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      readiness: async () => ({ ready: false, checks: {} }),
+      metrics: () => Promise.resolve({ contentType: 'text/plain', body: '' }),
+      readiness: () => Promise.resolve({ ready: false, checks: {} }),
     });
     try {
       assert.equal(await run(server.port), 0, 'healthy while the worker answers');

@@ -8,14 +8,15 @@ export const ROOT = path.resolve(__dirname, '../..');
 
 export const readText = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 
-export function readYamlDocuments(file: string): Array<Record<string, unknown>> {
+/** Each document as plain data; the caller casts it to the shape it reads (./shapes). */
+export function readYamlDocuments(file: string): unknown[] {
   return parseAllDocuments(readText(file)).map((document) => {
     if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
-    return document.toJS() as Record<string, unknown>;
+    return document.toJS() as unknown;
   });
 }
 
-export const readToml = (file: string) => parseToml(readText(file)) as Record<string, unknown>;
+export const readToml = (file: string): unknown => parseToml(readText(file));
 
 /** The variables the config schema cannot do without: those it refuses when unset. */
 export function requiredVariables(): string[] {

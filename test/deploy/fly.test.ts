@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { loadConfig, SECRET_VARIABLES, SHUTDOWN_MARGIN_SECONDS } from '../../src/config';
 import { HTTP_ROUTES } from '../../src/observability/http-server';
 import { graceSeconds, markdownSection, readText, readToml, requiredVariables, unknownSyncVariables } from './files';
+import type { FlyToml } from './shapes';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- fly.toml read as plain data */
-const fly = readToml('deploy/fly.toml') as Record<string, any>;
-const env: Record<string, string> = fly.env;
+const fly = readToml('deploy/fly.toml') as FlyToml;
+const env = fly.env;
 
 /** Variables named in `fly secrets set` commands, in the file's comments or the deploy docs' Fly section. */
 function documentedSecrets(): Set<string> {
@@ -34,7 +34,7 @@ describe('deploy/fly.toml', () => {
     assert.equal(String(fly.metrics.port), env.TEMPORAL_SYNC_METRICS_PORT);
     assert.equal(fly.metrics.path, HTTP_ROUTES.metrics);
     const served = new Set<string>(Object.values(HTTP_ROUTES));
-    for (const [name, check] of Object.entries(fly.checks as Record<string, any>)) {
+    for (const [name, check] of Object.entries(fly.checks)) {
       assert.ok(served.has(check.path), `check ${name} on ${check.path}`);
       assert.equal(String(check.port), env.TEMPORAL_SYNC_METRICS_PORT);
     }

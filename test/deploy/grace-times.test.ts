@@ -2,22 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_SHUTDOWN_GRACE_SECONDS } from '../../src/config';
 import { graceSeconds, readToml, readYamlDocuments } from './files';
+import type { ComposeFile, ConfigMap, FlyToml, KubeObject } from './shapes';
 
 /*
  * Each platform's test checks that its kill timeout is its own grace time plus the margin; this one
  * checks the files agree with each other, so the worker drains the same way wherever it runs.
  */
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- deployment files read as plain data */
 function workerEnvironments(): Record<string, Record<string, unknown>> {
-  const kubernetes = readYamlDocuments('deploy/kubernetes/configmap.yaml').find(
+  const kubernetes = (readYamlDocuments('deploy/kubernetes/configmap.yaml') as KubeObject[]).find(
     (manifest) => manifest.kind === 'ConfigMap',
-  ) as Record<string, any>;
-  const compose = readYamlDocuments('docker-compose.yml')[0] as Record<string, any>;
+  ) as ConfigMap;
+  const compose = readYamlDocuments('docker-compose.yml')[0] as ComposeFile;
   return {
-    'deploy/fly.toml [env]': (readToml('deploy/fly.toml') as Record<string, any>).env,
+    'deploy/fly.toml [env]': (readToml('deploy/fly.toml') as FlyToml).env,
     'deploy/kubernetes ConfigMap': kubernetes.data,
-    'docker-compose.yml worker environment': compose.services.worker.environment,
+    'docker-compose.yml worker environment': compose.services.worker!.environment,
   };
 }
 

@@ -84,13 +84,20 @@ describe('a sync meets faults', () => {
         return { pool, cleanup: () => pool.end() };
       },
       async (db) => {
-        // 57P01 admin_shutdown: what every client sees when Postgres restarts.
-        const { rowCount } = await db.pool.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-           WHERE application_name = 'temporal-sync' AND pid <> pg_backend_pid() AND query LIKE $1`,
-          [`%${db.schema}%`],
+        // 57P01 admin_shutdown: what every client sees when Postgres restarts. Until one was caught
+        // in the middle of a statement, so the fault reaches a page being written, not only idle ones.
+        await waitFor(
+          'a connection killed mid-statement',
+          async () => {
+            const { rowCount } = await db.pool.query(
+              `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE application_name = 'temporal-sync' AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE $1`,
+              [`%${db.schema}%`],
+            );
+            return (rowCount ?? 0) > 0 ? true : undefined;
+          },
+          { intervalMs: 20 },
         );
-        assert.ok((rowCount ?? 0) > 0, 'connections were killed');
       },
     );
   });

@@ -93,8 +93,8 @@ async function main(): Promise<void> {
       args: [{ mode: 'full', pageSize: 5, heartbeatTimeoutSeconds: 2 }],
     });
     await waitFor('pages written', async () => {
-      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".workflow`);
-      return rows[0].n >= 10 ? true : undefined;
+      const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${db.schema}".workflow`);
+      return rows[0]!.n >= 10 ? true : undefined;
     });
     await cancelled.cancel();
     await cancelled.result().catch(() => undefined);

@@ -49,7 +49,7 @@ describe('what an activity error becomes', () => {
       grpcError('namespace rate limit exceeded', status.RESOURCE_EXHAUSTED),
       new Error('Connection terminated unexpectedly'),
     ]) {
-      assert.equal(failure(error).nonRetryable, false, (error as Error).message);
+      assert.equal(failure(error).nonRetryable, false, error.message);
     }
   });
 

@@ -6,6 +6,21 @@ import type { RunFacts } from '../../src/db/sync-runs';
 import { buildAlert } from '../../src/alerts/messages';
 import { formatDuration } from '../../src/duration';
 
+/** The generic body, as far as the checks read it. */
+interface JsonBody {
+  source: string;
+  title: string;
+  kind: string;
+  event: string;
+  syncRun: { workflowId: string };
+  occurrences: number;
+}
+/** A Slack body: the first block is a section (text), the last a context (elements). */
+interface SlackBody {
+  text: string;
+  blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }>;
+}
+
 const SECRETS = ['tsk_live_key_123456', 'PgPassw0rd'];
 const context = {
   schema: 'temporal_sync',
@@ -58,7 +73,7 @@ describe('alert messages', () => {
 
   it('posts a generic JSON body with every fact, and a Slack body with text and blocks', () => {
     const { message } = buildAlert(context, incident, 'opened', run, null);
-    const json = JSON.parse(alertBody(message, 'json', SECRETS));
+    const json = JSON.parse(alertBody(message, 'json', SECRETS)) as JsonBody;
     assert.equal(json.source, 'temporal-sync');
     assert.equal(json.title, 'Sync failing');
     assert.equal(json.kind, 'sync_failed');
@@ -66,12 +81,12 @@ describe('alert messages', () => {
     assert.equal(json.syncRun.workflowId, 'hourly sync/2026');
     assert.equal(json.occurrences, 3);
 
-    const slack = JSON.parse(alertBody(message, 'slack', SECRETS));
+    const slack = JSON.parse(alertBody(message, 'slack', SECRETS)) as SlackBody;
     assert.match(slack.text, /^Sync failing: Sync of namespace "payments" failed/);
-    assert.equal(slack.blocks[0].type, 'section');
-    assert.match(slack.blocks[0].text.text, /&lt;script&gt;/, 'Slack markup in an error is escaped');
+    assert.equal(slack.blocks[0]!.type, 'section');
+    assert.match(slack.blocks[0]!.text!.text, /&lt;script&gt;/, 'Slack markup in an error is escaped');
     assert.match(
-      slack.blocks.at(-1).elements[0].text,
+      slack.blocks.at(-1)!.elements![0]!.text,
       /^<https:\/\/cloud\.temporal\.io\/.*\|Open the run in Temporal>$/,
     );
   });
@@ -81,7 +96,7 @@ describe('alert messages', () => {
     const body = alertBody({ ...message, error: `${'x'.repeat(5000)} tsk_live_key_123456` }, 'json', SECRETS);
     assert.ok(!body.includes('tsk_live_key_123456'));
     const long = alertBody({ ...message, summary: 'y'.repeat(5000) }, 'slack', SECRETS);
-    assert.ok(JSON.parse(long).blocks[0].text.text.length <= 3000);
+    assert.ok((JSON.parse(long) as SlackBody).blocks[0]!.text!.text.length <= 3000);
   });
 
   it('says durations the way people do', () => {

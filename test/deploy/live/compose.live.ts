@@ -6,6 +6,7 @@ import { createPool } from '../../../src/db/pool';
 import { freeLoopbackPort } from '../../../src/observability/core-metrics';
 import { HTTP_ROUTES } from '../../../src/observability/http-server';
 import { graceSeconds, readYamlDocuments } from '../files';
+import type { ComposeFile } from '../shapes';
 import { tableRows } from '../../helpers/postgres';
 import { scheduleHealthChecks, startDockerApi, type DockerApi } from './compose-engine';
 import { podman, required, run, type Result } from './podman';
@@ -20,9 +21,8 @@ import { podman, required, run, type Result } from './podman';
  */
 const PROJECT = `ts-compose-${process.pid}`;
 const FILE = 'docker-compose.yml';
-/* eslint-disable @typescript-eslint/no-explicit-any -- docker-compose.yml read as plain data */
-const services: Record<string, any> = (readYamlDocuments(FILE)[0] as Record<string, any>).services;
-const GRACE_SECONDS = graceSeconds(services.worker.environment) + SHUTDOWN_MARGIN_SECONDS;
+const services = (readYamlDocuments(FILE)[0] as ComposeFile).services;
+const GRACE_SECONDS = graceSeconds(services.worker!.environment) + SHUTDOWN_MARGIN_SECONDS;
 
 describe('docker-compose.yml, up and down with docker-compose 1.29 on podman', () => {
   let api: DockerApi;
@@ -78,7 +78,7 @@ describe('docker-compose.yml, up and down with docker-compose 1.29 on podman', (
       return at;
     };
     for (const [service, spec] of Object.entries(services)) {
-      for (const [dependency, condition] of Object.entries((spec.depends_on ?? {}) as Record<string, any>)) {
+      for (const [dependency, condition] of Object.entries(spec.depends_on ?? {})) {
         if (condition.condition !== 'service_healthy') continue;
         const started = await startedAt(service);
         assert.ok(started >= healthy(dependency), `${service} started after ${dependency} was healthy`);

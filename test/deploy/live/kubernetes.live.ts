@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments, parseDocument } from 'yaml';
+import type { Kustomization, PodSpec, TopologySpreadConstraint } from '../shapes';
 import { startApiServer, type ApiServer } from './apiserver';
 import { required, ROOT, run } from './podman';
 
@@ -18,8 +19,11 @@ const KUBECTL = process.env.TEMPORAL_SYNC_KUBECTL;
 const APISERVER = process.env.TEMPORAL_SYNC_KUBE_APISERVER;
 const NAMESPACE = 'temporal-sync-restricted';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests read as plain data */
-type Manifest = Record<string, any>;
+/** A rendered object, as far as the pod templates are concerned. */
+interface Rendered {
+  metadata: { name: string };
+  spec?: { template?: { spec?: PodSpec } };
+}
 
 async function render(dir: string): Promise<string> {
   const result = KUBECTL
@@ -29,7 +33,7 @@ async function render(dir: string): Promise<string> {
   return result.stdout;
 }
 
-const objects = (yaml: string): Manifest[] => parseAllDocuments(yaml).map((document) => document.toJS() as Manifest);
+const objects = (yaml: string): Rendered[] => parseAllDocuments(yaml).map((document) => document.toJS() as Rendered);
 
 async function decode(yaml: string): Promise<{ code: number | null; output: string }> {
   const result = await run(DECODER, ['kubernetes'], { input: yaml });
@@ -46,7 +50,7 @@ function copyWithImageTag(tag: string): string {
       if (statSync(full).isDirectory()) return count + retag(full);
       if (entry !== 'kustomization.yaml') return count;
       const document = parseDocument(readFileSync(full, 'utf8'));
-      const images = (document.toJS() as Manifest).images as Manifest[] | undefined;
+      const images = (document.toJS() as Kustomization).images;
       const index = images?.findIndex((image) => image.name === 'temporal-sync') ?? -1;
       if (index < 0) return count;
       document.setIn(['images', index, 'newTag'], tag);
@@ -133,18 +137,21 @@ function describeOnApiServer(binaries: { apiserver: string; kubectl: string; etc
       const rendered = await render(path.join(ROOT, KUSTOMIZATIONS[0]!));
       const applied = await kubectl(['apply', '-n', NAMESPACE, '-f', '-'], rendered);
       assert.doesNotMatch(applied.stderr, /warning/i, applied.stderr);
-      const templates = [...objects(rendered), ...objects(await render(path.join(ROOT, KUSTOMIZATIONS[1]!)))]
-        .filter((object) => object.spec?.template?.spec)
-        .map((object) => ({ name: String(object.metadata.name), spec: object.spec.template.spec as Manifest }));
+      const templates = [...objects(rendered), ...objects(await render(path.join(ROOT, KUSTOMIZATIONS[1]!)))].flatMap(
+        (object) => {
+          const spec = object.spec?.template?.spec;
+          return spec ? [{ name: String(object.metadata.name), spec }] : [];
+        },
+      );
       assert.equal(templates.length, 2, 'the Deployment and the Job');
-      const podOf = (name: string, spec: Manifest) =>
+      const podOf = (name: string, spec: PodSpec) =>
         JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NAMESPACE }, spec });
       for (const { name, spec } of templates)
         await kubectl(['create', '--dry-run=server', '-f', '-'], podOf(`${name}-pod`, spec));
 
       const weaker = structuredClone(templates[0]!.spec);
       delete weaker.securityContext.runAsNonRoot;
-      weaker.containers[0].securityContext.allowPrivilegeEscalation = true;
+      weaker.containers[0]!.securityContext.allowPrivilegeEscalation = true;
       const refused = await server.kubectl(['create', '--dry-run=server', '-f', '-'], podOf('weaker-pod', weaker));
       assert.notEqual(refused.code, 0, 'the namespace enforces restricted');
       assert.match(refused.stderr, /violates PodSecurity "restricted/);
@@ -156,7 +163,7 @@ function describeOnApiServer(binaries: { apiserver: string; kubectl: string; etc
       assert.equal(await get('poddisruptionbudget', '{.spec.unhealthyPodEvictionPolicy}'), 'AlwaysAllow');
       const spread = JSON.parse(
         await get('deployment', '{.spec.template.spec.topologySpreadConstraints}'),
-      ) as Manifest[];
+      ) as TopologySpreadConstraint[];
       assert.deepEqual(
         spread.map((constraint) => constraint.topologyKey),
         ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'],
