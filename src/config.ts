@@ -13,7 +13,8 @@ import {
   schemaName,
   wholeNumber,
 } from './config-fields';
-import { resolveTemporalConnection, type TemporalConnection } from './temporal/connect-settings';
+import { loadNamespaces, type SourceNamespaces } from './namespaces/load';
+import { resolveTemporalConnection, type ConnectionResult, type TemporalConnection } from './temporal/connect-settings';
 
 export const DEFAULT_METRICS_PORT = 9464;
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
@@ -72,6 +73,12 @@ export const temporalEnvSchema = z.object({
   TEMPORAL_CONFIG_FILE: optionalText,
   ...connectionVariables,
   TEMPORAL_CODEC_AUTH: optionalText,
+  /** The source namespace's codec server (single-namespace deployments; a definition names its own). */
+  TEMPORAL_CODEC_ENDPOINT: optionalHttpUrl,
+  /** The namespaces to sync, their connections and overrides (JSON or YAML); unset: the one source namespace. */
+  TEMPORAL_SYNC_NAMESPACES_FILE: optionalText,
+  /** The same format inline, added to the file. */
+  TEMPORAL_SYNC_NAMESPACES: optionalText,
   /** The Temporal Web UI, for links: the commands print them, alerts carry them (only when set). */
   TEMPORAL_SYNC_UI_URL: optionalHttpUrl,
   /** How long to wait at start for Temporal and Postgres to answer; 0: fail at once. */
@@ -125,6 +132,8 @@ export interface Config {
   separateSourceConnection: boolean;
   /** The worker's connection, and the source's (the same one unless separateSourceConnection). */
   temporal: { worker: TemporalConnection; source: TemporalConnection };
+  /** Every namespace synced, with its connection: the namespaces definition, else the one source namespace. */
+  namespaces: SourceNamespaces;
   dbPoolMax: number;
   logLevel: Env['TEMPORAL_SYNC_LOG_LEVEL'];
   /** Undefined: chosen by whether standard output is a terminal. */
@@ -231,17 +240,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const { vars, worker, source } = checkWorkerEnv(env);
   const separateSourceConnection = hasSeparateSource(env);
   const workerNamespace = worker.namespace ?? 'default';
+  const sourceNamespace =
+    vars.TEMPORAL_SYNC_SOURCE_NAMESPACE ?? (separateSourceConnection ? source.namespace : undefined) ?? workerNamespace;
+  const namespaces = namespacesOf(vars, sourceNamespace, source, env);
   return {
     databaseUrl: vars.DATABASE_URL,
     schema: vars.TEMPORAL_SYNC_SCHEMA,
     taskQueue: vars.TEMPORAL_SYNC_TASK_QUEUE,
     workerNamespace,
-    sourceNamespace:
-      vars.TEMPORAL_SYNC_SOURCE_NAMESPACE ??
-      (separateSourceConnection ? source.namespace : undefined) ??
-      workerNamespace,
+    sourceNamespace,
     separateSourceConnection,
     temporal: { worker, source },
+    namespaces,
     dbPoolMax: vars.TEMPORAL_SYNC_DB_POOL_MAX,
     logLevel: vars.TEMPORAL_SYNC_LOG_LEVEL,
     logFormat: vars.TEMPORAL_SYNC_LOG_FORMAT,
@@ -260,8 +270,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stalenessSeconds: vars.TEMPORAL_SYNC_STALENESS_SECONDS,
       webUiUrl: vars.TEMPORAL_SYNC_UI_URL?.replace(/\/+$/, ''),
     },
-    secrets: [...new Set([...databaseSecrets(vars), ...worker.secrets, ...source.secrets, ...secretValues(vars)])],
+    secrets: [
+      ...new Set([
+        ...databaseSecrets(vars),
+        ...worker.secrets,
+        ...source.secrets,
+        ...namespaces.secrets,
+        ...secretValues(vars),
+      ]),
+    ],
   };
+}
+
+const connectionOf = (result: ConnectionResult): TemporalConnection =>
+  (result as Extract<ConnectionResult, { connection: TemporalConnection }>).connection;
+
+/** The namespaces definition (TEMPORAL_SYNC_NAMESPACES_FILE, TEMPORAL_SYNC_NAMESPACES), else the one source namespace. */
+function namespacesOf(
+  vars: {
+    TEMPORAL_SYNC_NAMESPACES_FILE?: string | undefined;
+    TEMPORAL_SYNC_NAMESPACES?: string | undefined;
+    TEMPORAL_CODEC_ENDPOINT?: string | undefined;
+  },
+  sourceNamespace: string,
+  source: TemporalConnection,
+  env: NodeJS.ProcessEnv,
+): SourceNamespaces {
+  const codec = vars.TEMPORAL_CODEC_ENDPOINT
+    ? { endpoint: vars.TEMPORAL_CODEC_ENDPOINT, authEnv: env.TEMPORAL_CODEC_AUTH ? 'TEMPORAL_CODEC_AUTH' : undefined }
+    : undefined;
+  return loadNamespaces(
+    { file: vars.TEMPORAL_SYNC_NAMESPACES_FILE, inline: vars.TEMPORAL_SYNC_NAMESPACES },
+    { namespace: sourceNamespace, connection: source, codec },
+    env,
+  );
 }
 
 export interface TemporalConfig {
@@ -285,6 +327,8 @@ export const commandEnvSchema = temporalEnvSchema.extend({
 });
 
 export interface CommandConfig extends TemporalConfig {
+  /** Every namespace the deployment syncs: the schedules command makes each its own schedules. */
+  namespaces: SourceNamespaces;
   uiUrl: string;
   schedules: { file: string | undefined; inline: string | undefined; timezone: string | undefined };
 }
@@ -297,12 +341,20 @@ export function loadCommandConfig(env: NodeJS.ProcessEnv = process.env): Command
     throw new ConfigError([...checked.problems, ...resolved.problems]);
   }
   const { vars } = checked;
+  const worker = resolved.connection;
+  // The namespaces' default connection is the source's, as the worker has it; its problems are the worker's to name.
+  const separate = hasSeparateSource(env) ? resolveTemporalConnection(env, 'TEMPORAL_SYNC_SOURCE_') : undefined;
+  const source = separate?.problems.length === 0 ? connectionOf(separate) : worker;
+  const sourceNamespace =
+    env.TEMPORAL_SYNC_SOURCE_NAMESPACE || (separate ? source.namespace : undefined) || worker.namespace || 'default';
+  const namespaces = namespacesOf(vars, sourceNamespace, source, env);
   return {
     namespace: resolved.connection.namespace ?? 'default',
+    namespaces,
     taskQueue: vars.TEMPORAL_SYNC_TASK_QUEUE,
     temporal: resolved.connection,
     startupWaitSeconds: vars.TEMPORAL_SYNC_STARTUP_WAIT_SECONDS,
-    secrets: resolved.connection.secrets,
+    secrets: [...new Set([...resolved.connection.secrets, ...source.secrets, ...namespaces.secrets])],
     uiUrl: vars.TEMPORAL_SYNC_UI_URL?.replace(/\/+$/, '') ?? 'http://localhost:8233',
     schedules: {
       file: vars.TEMPORAL_SYNC_SCHEDULES_FILE,

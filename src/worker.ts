@@ -18,7 +18,7 @@ import { describePostgresUrl } from './startup-errors';
 import { startupStep, startupWait, type StartupWait } from './startup-wait';
 import { createSyncWorker } from './sync-worker';
 import { connectSourceClient } from './temporal/connect';
-import { singleSource } from './temporal/sources';
+import { createSourceClients, describeDefinition, type SourceClients } from './temporal/sources';
 import type { TemporalConnection } from './temporal/connect-settings';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 import { closeWithin, exitBeforeTheKill, forceSecondsFor } from './worker-shutdown';
@@ -28,6 +28,8 @@ interface Held {
   server?: ObservabilityServer;
   connection?: NativeConnection;
   source?: Client;
+  /** Every namespace's client, the source connection's among them. */
+  sources?: SourceClients;
   worker?: Worker;
 }
 
@@ -125,7 +127,7 @@ async function startWorker(
         dependencies: {
           pool,
           schema: config.schema,
-          sources: singleSource(config.sourceNamespace, sourceClient),
+          sources: (held.sources = createSourceClients(config.namespaces, { connected: { default: sourceClient } })),
           workerClient: new Client({ connection: nativeConnection, namespace: config.workerNamespace }),
           secrets: config.secrets,
           visibilityRps: config.visibilityRps,
@@ -142,7 +144,11 @@ async function startWorker(
 /** Closes everything at once, each within a bound: the process exits even when Postgres or Temporal hang. */
 async function closeAll(held: Held, pool: pg.Pool, log: (line: string) => void): Promise<void> {
   await Promise.all([
-    closeWithin('the source connection', async () => held.source?.connection.close(), log),
+    closeWithin(
+      'the source connections',
+      async () => (held.sources ? held.sources.close() : held.source?.connection.close()),
+      log,
+    ),
     closeWithin('the Temporal connection', async () => held.connection?.close(), log),
     closeWithin('the Postgres pool', () => pool.end(), log),
     closeWithin('the metrics and health server', async () => held.server?.close(), log),
@@ -169,6 +175,12 @@ async function runUntilStopped(worker: Worker, config: Config, logger: Logger, s
     return 1;
   }
 }
+
+/** What the ready line says is synced: the one namespace, or the definition's. */
+const syncing = (config: Config) =>
+  config.namespaces.defined
+    ? describeDefinition(config.namespaces).replace(/^it syncs/, 'syncing')
+    : `syncing namespace "${config.sourceNamespace}"`;
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -212,7 +224,7 @@ async function main(): Promise<number> {
     const stop = stopOnSignals(worker, draining, config, logger);
     logger.info(
       `temporal-sync worker ready: polling task queue "${config.taskQueue}" in namespace "${config.workerNamespace}" ` +
-        `at ${config.temporal.worker.address}; syncing namespace "${config.sourceNamespace}" into schema ` +
+        `at ${config.temporal.worker.address}; ${syncing(config)} into schema ` +
         `"${config.schema}"; metrics and health on http://${config.metricsHost}:${held.server.port}`,
       { metricsPort: held.server.port },
     );

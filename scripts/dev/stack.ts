@@ -8,7 +8,16 @@ import { workflowsLink } from '../../src/temporal/web-ui';
 import { findTemporalCli, obtainTemporalCli } from '../temporal-cli-binary';
 import { childEnv } from '../child-env';
 import { spawnChild, type ChildProcess } from './child';
-import { countTables, DEV_NAMESPACE, DEV_TASK_QUEUE, runFullSync, type TableCounts } from './first-sync';
+import {
+  countTables,
+  DEV_NAMESPACE,
+  DEV_NAMESPACES,
+  DEV_NAMESPACES_DEFINITION,
+  DEV_TASK_QUEUE,
+  runFullSyncs,
+  seedDemoRuns,
+  type TableCounts,
+} from './first-sync';
 import { REPO_ROOT, type DevOptions } from './options';
 import { applyDevSchedules } from './schedules';
 import { firstPortProblem, type PortNeed } from './ports';
@@ -75,7 +84,8 @@ export class DevStack {
       // After the worker is polling, so a schedule that fires at once finds it; before the first
       // sync, so that sync sees the schedules in the namespace.
       ['apply the schedules', () => this.applySchedules()],
-      ['run a first full sync', () => this.firstSync()],
+      ['start a few demo runs', () => this.seedDemo()],
+      ['run a first full sync of each namespace', () => this.firstSync()],
     ];
     for (const [title, run] of steps) {
       if (signal.aborted) throw new Error('stopped');
@@ -245,6 +255,7 @@ export class DevStack {
             ? { TEMPORAL_SYNC_DB_POOL_MAX: String(EMBEDDED_POOL_MAX), TEMPORAL_SYNC_DB_BULK_LOAD: 'insert' }
             : {}),
           TEMPORAL_CONFIG_FILE: noProfiles,
+          TEMPORAL_SYNC_NAMESPACES: DEV_NAMESPACES_DEFINITION,
         }),
         cwd: REPO_ROOT,
         logFile: path.join(this.logsDir, 'worker.log'),
@@ -258,12 +269,20 @@ export class DevStack {
     for (const change of changes.length > 0 ? changes : ['schedules already in place']) this.say(`  ${change}`);
   }
 
+  private async seedDemo(): Promise<void> {
+    const started = await seedDemoRuns(this.temporalAddress);
+    this.say(
+      started > 0 ? `  started ${started} demo runs in ${DEV_NAMESPACES.join(' and ')}` : '  demo runs already there',
+    );
+  }
+
   private async firstSync(): Promise<void> {
-    const summary = await runFullSync(this.temporalAddress, START_TIMEOUT_MS);
-    const streams = Object.entries(summary.streams)
-      .map(([stream, result]) => `${stream} ${result.rows} rows in ${result.pages} page(s)`)
-      .join(', ');
-    this.say(`  SyncWorkflow (sync_run ${summary.syncRunId}): ${streams}`);
+    for (const summary of await runFullSyncs(this.temporalAddress, START_TIMEOUT_MS)) {
+      const streams = Object.entries(summary.streams)
+        .map(([stream, result]) => `${stream} ${result.rows} rows in ${result.pages} page(s)`)
+        .join(', ');
+      this.say(`  SyncWorkflow of ${summary.namespace} (sync_run ${summary.syncRunId}): ${streams}`);
+    }
   }
 }
 
@@ -277,6 +296,7 @@ export function formatReport(report: StackReport): string {
     `  Web UI       ${report.uiUrl}`,
     `  Temporal     ${report.temporalAddress} (e.g. temporal workflow list --address ${report.temporalAddress})`,
     `  Postgres     ${report.psql}`,
+    `  namespaces   ${DEV_NAMESPACES.join(', ')} (one worker syncs them all)`,
     `  tables       ${counts} (schema ${report.schema})`,
     `  data folder  ${report.dataDir} (logs in logs/; delete the folder to start afresh)`,
     'Press Ctrl-C to stop everything.',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { logTail, spawnChild, type ChildProcess } from './child';
+import { DEV_NAMESPACES } from './first-sync';
 
 export interface TemporalServerOptions {
   cliPath: string;
@@ -26,6 +27,11 @@ export function startTemporalServer(options: TemporalServerOptions): ChildProces
       String(options.uiPort),
       '--db-filename',
       path.join(options.dataDir, 'temporal.db'),
+      // The dev worker syncs every namespace of the server: default and this one.
+      ...DEV_NAMESPACES.filter((namespace) => namespace !== 'default').flatMap((namespace) => [
+        '--namespace',
+        namespace,
+      ]),
     ],
     env: options.env,
     cwd: options.dataDir,

@@ -19,9 +19,17 @@ import { checkDestination } from './destination';
 import type { SyncDependencies } from './dependencies';
 import { reconcileEndedRuns } from './reconcile';
 
+export interface NamespaceFreshness {
+  namespace: string;
+  stale: boolean;
+  lastSuccessAt: string | null;
+}
+
+/** Stale when any namespace is; `lastSuccessAt` is the stalest namespace's. */
 export interface StalenessVerdict extends AlertDecision {
   stale: boolean;
   lastSuccessAt: string | null;
+  namespaces: NamespaceFreshness[];
 }
 
 const settingsOf = (deps: SyncDependencies): AlertSettings => deps.alerts ?? DEFAULT_ALERT_SETTINGS;
@@ -85,24 +93,50 @@ export async function decideOnOutcome(
   return due(deps, closed, 'closed', run, run.finished_at);
 }
 
-/** Closes the records of runs that ended outside their own code (terminated, timed out), each a failure. */
+/**
+ * Closes the records of runs that ended outside their own code (terminated, timed out), each a failure;
+ * every namespace's, as they are all this deployment's runs.
+ */
 export async function reconcileRuns(
   deps: SyncDependencies,
-  request: { namespace?: string | undefined },
+  _request: { namespace?: string | undefined },
 ): Promise<AlertDecision> {
-  const namespace = request.namespace ?? deps.sources.defaultNamespace;
   const decisions: AlertDecision[] = [];
-  for (const run of await reconcileEndedRuns(deps, namespace)) decisions.push(await failed(deps, run));
+  for (const run of await reconcileEndedRuns(deps)) decisions.push(await failed(deps, run));
   return { alerts: decisions.flatMap((decision) => decision.alerts) };
 }
 
-/** Stale when no successful sync finished within the window (counted from install if none ever did). */
+/** Every namespace this deployment syncs, stale or fresh, each with its own incident and alerts. */
 export async function checkStaleness(
   deps: SyncDependencies,
   request: StalenessCheckRequest,
 ): Promise<StalenessVerdict> {
+  const verdicts: Array<NamespaceFreshness & AlertDecision> = [];
+  for (const namespace of await deps.sources.namespaces())
+    verdicts.push(await checkNamespace(deps, request, namespace));
+  const stale = verdicts.filter((verdict) => verdict.stale);
+  const oldestFirst = [...(stale.length > 0 ? stale : verdicts)].sort((a, b) =>
+    (a.lastSuccessAt ?? '').localeCompare(b.lastSuccessAt ?? ''),
+  );
+  return {
+    stale: stale.length > 0,
+    lastSuccessAt: oldestFirst[0]?.lastSuccessAt ?? null,
+    namespaces: verdicts.map(({ namespace, stale: isStale, lastSuccessAt }) => ({
+      namespace,
+      stale: isStale,
+      lastSuccessAt,
+    })),
+    alerts: verdicts.flatMap((verdict) => verdict.alerts),
+  };
+}
+
+/** Stale when no successful sync finished within the window (counted from install if none ever did). */
+async function checkNamespace(
+  deps: SyncDependencies,
+  request: StalenessCheckRequest,
+  namespace: string,
+): Promise<NamespaceFreshness & AlertDecision> {
   const { stalenessSeconds } = settingsOf(deps);
-  const namespace = deps.sources.defaultNamespace;
   const { now, lastSuccessAt } = await readLastSuccess(deps.pool, deps.schema, namespace);
   const since = lastSuccessAt ?? (await readInstalledAt(deps.pool, deps.schema)) ?? now;
   const ageMs = now.getTime() - since.getTime();
@@ -111,13 +145,14 @@ export async function checkStaleness(
   const last = lastSuccessAt?.toISOString() ?? null;
   if (ageMs <= stalenessSeconds * 1000) {
     const closed = await closeIncidents(deps.pool, deps.schema, { namespace, kind: 'stale', event });
-    return { stale: false, lastSuccessAt: last, ...due(deps, closed, 'closed', undefined, lastSuccessAt) };
+    return { namespace, stale: false, lastSuccessAt: last, ...due(deps, closed, 'closed', undefined, lastSuccessAt) };
   }
   const error = lastSuccessAt
     ? `no successful sync has finished for ${formatDuration(ageMs)} (last at ${last}; the limit is ${limit})`
     : `no successful sync has finished since the tables were created ${formatDuration(ageMs)} ago (the limit is ${limit})`;
   const change = await recordStale(deps.pool, deps.schema, { namespace, event, error });
-  return { stale: true, lastSuccessAt: last, ...due(deps, change ? [change] : [], 'opened', undefined, lastSuccessAt) };
+  const opened = due(deps, change ? [change] : [], 'opened', undefined, lastSuccessAt);
+  return { namespace, stale: true, lastSuccessAt: last, ...opened };
 }
 
 /** Posts one alert to the webhook; retried by AlertWorkflow's policy, never by the sync. */

@@ -49,6 +49,17 @@ async function pageContext(
       throttled: () => deps.metrics?.visibilityThrottled(run.namespace),
     }),
     mode: run.mode === 'full' ? 'full' : 'incremental',
+    decode: async (payloads) => {
+      const codec = deps.sources.codecFor(run.namespace);
+      if (!codec || payloads.length === 0) return;
+      const { failed } = await codec.decodeInPlace(payloads);
+      if (failed === 0) return;
+      deps.metrics?.codecFailed(run.namespace, failed);
+      Context.current().log.warn('codec server did not decode; the payloads stay raw', {
+        namespace: run.namespace,
+        payloads: failed,
+      });
+    },
     pool: deps.pool,
     schema: deps.schema,
     bulkLoad: deps.bulkLoad ?? 'copy',

@@ -35,10 +35,10 @@ async function serverEnding(
  * failed before it could write its end) with what the server says, and the counts its pages committed.
  * Returns the records it closed as failures, for the incident log.
  */
-export async function reconcileEndedRuns(deps: SyncDependencies, namespace: string): Promise<RunFacts[]> {
+export async function reconcileEndedRuns(deps: SyncDependencies): Promise<RunFacts[]> {
   if (!deps.workerClient) return [];
   const closed: RunFacts[] = [];
-  for (const run of await runningRuns(deps.pool, deps.schema, namespace)) {
+  for (const run of await runningRuns(deps.pool, deps.schema)) {
     const ending = await serverEnding(deps, run);
     if (!ending) continue;
     const { status } = await finishRun(deps.pool, deps.schema, { id: run.id, ...ending });

@@ -24,6 +24,9 @@ import type {
   RunTotals,
 } from './types';
 
+/** Without a setting of the run or its namespace. */
+const DEFAULT_PAGE_SIZE = 1000;
+const DEFAULT_PARTITIONS = 4;
 /** Partitions planned per partition read at once: more, smaller ones balance better across workers. */
 const PARTITIONS_PER_LANE = 4;
 
@@ -104,13 +107,16 @@ async function planStreams(deps: SyncDependencies, request: PlanRequest, namespa
 export async function planSyncRun(deps: SyncDependencies, request: PlanRequest): Promise<RunPlan> {
   const { pool, schema } = deps;
   const namespace = request.namespace ?? deps.sources.defaultNamespace;
-  if (!deps.sources.knows(namespace))
-    throw refuse(`namespace: "${namespace}" is not one this worker syncs (${deps.sources.describe()})`);
+  if (namespace === undefined)
+    throw refuse(`namespace: required, as this worker syncs more than one (${deps.sources.describe()})`);
+  const setup = await deps.sources.setupFor(namespace);
+  if (!setup) throw refuse(`namespace: "${namespace}" is not one this worker syncs (${deps.sources.describe()})`);
+  // The run's own settings, else its namespace's (the namespaces definition), else the worker's.
   const settings: RunSettings = {
-    pageSize: request.pageSize,
-    partitions: request.partitions,
+    pageSize: request.pageSize ?? setup.overrides.pageSize ?? DEFAULT_PAGE_SIZE,
+    partitions: request.partitions ?? setup.overrides.partitions ?? DEFAULT_PARTITIONS,
     minRowsPerPartition: request.minRowsPerPartition,
-    visibilityRps: request.visibilityRps ?? deps.visibilityRps,
+    visibilityRps: request.visibilityRps ?? setup.overrides.visibilityRps ?? deps.visibilityRps,
     lookbackSeconds: request.lookbackSeconds,
   };
   const planned = await planStreams(deps, request, namespace, settings);
@@ -164,9 +170,9 @@ export async function recordRejected(
   request: RejectedRunRequest,
 ): Promise<{ syncRunId: string }> {
   const { pool, schema } = deps;
-  const namespace = request.namespace ?? deps.sources.defaultNamespace;
-  const known = deps.sources.knows(namespace) ? namespace : deps.sources.defaultNamespace;
-  return { syncRunId: await recordRejectedRun(pool, schema, { ...request, namespace: known }) };
+  // A namespace this deployment does not sync is recorded as asked: its refusal is what the operator looks for.
+  const namespace = request.namespace ?? deps.sources.defaultNamespace ?? '(none named)';
+  return { syncRunId: await recordRejectedRun(pool, schema, { ...request, namespace }) };
 }
 
 /** Once every partition of a stream is done: move its cursor, and for a full pass mark what it did not see. */

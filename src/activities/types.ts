@@ -20,8 +20,8 @@ export interface PlanRequest {
   streams?: string[] | undefined;
   /** Unset: the worker's source namespace. */
   namespace?: string | undefined;
-  pageSize: number;
-  partitions: number;
+  pageSize?: number | undefined;
+  partitions?: number | undefined;
   minRowsPerPartition: number;
   visibilityRps?: number | undefined;
   lookbackSeconds: number;

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config';
 import { redactSecrets } from '../redact';
-import { DefinitionError } from '../schedules/load';
+import { DefinitionError } from '../definition-text';
 
 /** The command line itself is wrong: print the problem and point at --help. */
 export class UsageError extends Error {

@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { loadCommandConfig, type CommandConfig } from '../config';
 import { applySchedules } from '../schedules/apply';
-import { overlapPolicySchema, type OverlapPolicy } from '../schedules/definition';
+import { overlapPolicySchema, type OverlapPolicy, type ScheduleDefinition } from '../schedules/definition';
+import { schedulesForNamespaces } from '../schedules/namespaces';
+import { createSourceClients } from '../temporal/sources';
 import { parseDuration } from '../duration';
 import { formatApply, formatDescription, formatList } from '../schedules/format';
 import { loadScheduleDefinitions } from '../schedules/load';
@@ -163,16 +165,34 @@ function planRun(verb: string | undefined, ids: string[], values: Values): Plan 
   return { verb, ids, values, config, definitions, overlap, range };
 }
 
-async function apply(client: Client, { config, definitions, values }: Plan): Promise<void> {
+/**
+ * With a namespaces definition, every SyncWorkflow schedule once per namespace it lists (an `all` entry's
+ * namespaces as its connection lists them now); without one, the definitions as they are.
+ */
+async function definitionsForNamespaces(
+  config: CommandConfig,
+  definitions: ScheduleDefinition[],
+): Promise<ScheduleDefinition[]> {
+  if (!config.namespaces.defined) return definitions;
+  const sources = createSourceClients(config.namespaces);
+  try {
+    const targets = [];
+    for (const namespace of await sources.namespaces()) {
+      targets.push({ namespace, overrides: (await sources.setupFor(namespace))?.overrides ?? {} });
+    }
+    return schedulesForNamespaces(definitions, targets);
+  } finally {
+    await sources.close();
+  }
+}
+
+async function apply(client: Client, { config, definitions: defined, values }: Plan): Promise<void> {
   const dryRun = values['dry-run'] ?? false;
+  const definitions = await definitionsForNamespaces(config, defined);
   const changes = await applySchedules({ client, definitions, dryRun, prune: values.prune ?? false });
   print([
     `schedules in namespace "${config.namespace}"${dryRun ? ' (dry run: nothing is changed)' : ''}:`,
-    ...formatApply(
-      changes,
-      definitions.map((definition) => definition.id),
-      dryRun,
-    ),
+    ...formatApply(changes, definitions, dryRun),
   ]);
 }
 

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config';
 import { createPool } from '../db/pool';
+import { runningRuns } from '../db/sync-runs';
 import { redactSecrets } from '../redact';
 import { formatStatus } from '../status/format';
 import { readDatabaseSnapshot } from '../status/read-database';
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
   const redact = (text: string) => redactSecrets(text, config.secrets);
   const pool = createPool({ databaseUrl: config.databaseUrl, max: 2, onIdleError: () => {} });
   try {
+    const running = await runningRuns(pool, config.schema).catch(() => []);
     const [snapshot, temporal] = await Promise.all([
       readDatabaseSnapshot(pool, config.schema).catch((error: unknown) => {
         const code = (error as { code?: unknown }).code;
@@ -50,14 +52,18 @@ async function main(): Promise<number> {
           `cannot read the tables in schema "${config.schema}": ${redact((error as Error).message)}${hint}`,
         );
       }),
-      readManagedSchedules(config.temporal.worker.connectionOptions, config.workerNamespace, redact),
+      readManagedSchedules(config.temporal.worker.connectionOptions, config.workerNamespace, redact, running),
     ]);
     const stalenessSeconds = config.alerts.stalenessSeconds;
+    const { verdict, namespaces } = judge(snapshot, temporal, stalenessSeconds);
+    const order = (ns: { namespace: string }) => namespaces.findIndex((v) => v.namespace === ns.namespace);
     const report: StatusReport = {
       ...snapshot,
+      namespaces: [...snapshot.namespaces].sort((a, b) => order(a) - order(b)),
       stalenessSeconds,
       temporal,
-      verdict: judge(snapshot, temporal, stalenessSeconds),
+      namespaceVerdicts: namespaces,
+      verdict,
     };
     process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
     return EXIT_CODES[report.verdict.status];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { loadCommandConfig } from '../config';
+import { loadCommandConfig, type CommandConfig } from '../config';
 import { startupWait } from '../startup-wait';
 import { connectCliClient } from '../temporal/cli-client';
 import { workflowLink } from '../temporal/web-ui';
@@ -11,7 +11,7 @@ import type { SyncSummary } from '../workflows/sync-workflow';
 import { runCommand, UsageError } from './run-command';
 
 const HELP = `Usage: npm run sync -- [--mode full|incremental] [--streams workflows,schedules]
-                       [--input JSON] [--id WORKFLOW_ID] [--wait]
+                       [--namespace NAMESPACE] [--input JSON] [--id WORKFLOW_ID] [--wait]
 
 Starts one SyncWorkflow now, on task queue TEMPORAL_SYNC_TASK_QUEUE (default temporal-sync) in
 namespace TEMPORAL_NAMESPACE (else the profile's, else "default"), and prints its link in the Web UI
@@ -21,8 +21,9 @@ A Temporal server that is not up yet is waited for, up to TEMPORAL_SYNC_STARTUP_
 
   --mode M       full (read everything, mark what is gone) or incremental (default)
   --streams S    comma-separated: workflows, schedules (default both)
-  --input JSON   any SyncWorkflow input, e.g. '{"pageSize":500}'; --mode and --streams override it
-  --id ID        the workflow ID (default temporal-sync-manual-<mode>-<UTC time>-<random>)
+  --namespace N  the namespace to sync, one of the namespaces definition's (default: the only one)
+  --input JSON   any SyncWorkflow input, e.g. '{"pageSize":500}'; the options above override it
+  --id ID        the workflow ID (default temporal-sync-manual-<mode>[-<namespace>]-<UTC time>-<random>)
   --wait         wait for the end: print the summary, or the failure and its cause
   -h, --help     this text
 
@@ -37,6 +38,7 @@ function parseCommandLine(argv: string[]) {
         help: { type: 'boolean', short: 'h' },
         mode: { type: 'string' },
         streams: { type: 'string' },
+        namespace: { type: 'string' },
         input: { type: 'string' },
         id: { type: 'string' },
         wait: { type: 'boolean' },
@@ -62,18 +64,33 @@ function buildInput(values: ReturnType<typeof parseCommandLine>['values']): Sync
   }
   if (values.mode !== undefined) input = { ...input, mode: values.mode };
   if (values.streams !== undefined) input = { ...input, streams: values.streams.split(',').map((s) => s.trim()) };
+  if (values.namespace !== undefined) input = { ...input, namespace: values.namespace };
   const parsed = parseSyncInput(input);
   if (!parsed.ok) throw new UsageError(`bad SyncWorkflow input: ${parsed.problems.join('; ')}`);
   return input;
 }
 
+/** A namespace the definition does not list is caught here, before a run is started only to be refused. */
+function checkNamespace(config: CommandConfig, namespace: string | undefined): void {
+  const { defined, explicit, all } = config.namespaces;
+  if (!defined || all.length > 0) return;
+  const names = explicit.map((setup) => setup.namespace);
+  if (namespace === undefined && names.length > 1) {
+    throw new UsageError(`--namespace is required: the namespaces definition lists ${names.join(', ')}`);
+  }
+  if (namespace !== undefined && !names.includes(namespace)) {
+    throw new UsageError(`--namespace ${namespace} is not in the namespaces definition (${names.join(', ')})`);
+  }
+}
+
 /** Readable and sortable: what ran, when, and a few random characters so two starts never collide. */
-function defaultWorkflowId(mode: string, now = new Date()): string {
+function defaultWorkflowId(mode: string, namespace: string | undefined, now = new Date()): string {
   const stamp = now
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z')
     .replace(/:/g, '-');
-  return `temporal-sync-manual-${mode}-${stamp}-${randomBytes(2).toString('hex')}`;
+  const which = namespace === undefined ? mode : `${mode}-${namespace}`;
+  return `temporal-sync-manual-${which}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
 /** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (the proto package is not a dependency of ours). */
@@ -119,8 +136,9 @@ async function main(): Promise<number> {
   }
   const input = buildInput(values);
   const config = loadCommandConfig();
+  checkNamespace(config, input.namespace);
   const mode = input.mode ?? 'incremental';
-  const workflowId = values.id ?? defaultWorkflowId(mode);
+  const workflowId = values.id ?? defaultWorkflowId(mode, input.namespace);
   const wait = startupWait(config.startupWaitSeconds, (line) => process.stderr.write(`sync: ${line}\n`));
   const { client, close } = await connectCliClient(config.temporal, config.namespace, wait);
   try {

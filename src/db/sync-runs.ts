@@ -143,17 +143,20 @@ export async function finishRun(
   return rows[0]!;
 }
 
-/** Records still `running`, oldest first: the candidates for reconciling with the server. */
-export async function runningRuns(
-  db: pg.Pool,
-  schema: string,
-  namespace: string,
-  limit = 100,
-): Promise<Array<{ id: string; workflowId: string; currentRunId: string | null }>> {
-  const { rows } = await db.query<{ id: string; workflowId: string; currentRunId: string | null }>(
-    `SELECT id::text AS id, workflow_id AS "workflowId", current_run_id AS "currentRunId"
-     FROM ${qualified(schema, 'sync_run')} WHERE namespace = $1 AND status = 'running' ORDER BY id LIMIT $2`,
-    [namespace, limit],
+export interface RunningRecord {
+  id: string;
+  namespace: string;
+  workflowId: string;
+  /** The workflow run that holds the record (null for records of versions before it was kept). */
+  currentRunId: string | null;
+}
+
+/** Records still `running`, of every namespace, oldest first: the candidates for reconciling with the server. */
+export async function runningRuns(db: pg.Pool, schema: string, limit = 100): Promise<RunningRecord[]> {
+  const { rows } = await db.query<RunningRecord>(
+    `SELECT id::text AS id, namespace, workflow_id AS "workflowId", current_run_id AS "currentRunId"
+     FROM ${qualified(schema, 'sync_run')} WHERE status = 'running' ORDER BY id LIMIT $1`,
+    [limit],
   );
   return rows;
 }

@@ -6,9 +6,16 @@ export interface SyncMetrics {
   passCompleted(stream: string, namespace: string, full: boolean, seconds: number): void;
   /** The source answered RESOURCE_EXHAUSTED: the run slowed down and tried again. */
   visibilityThrottled(namespace: string): void;
+  /** Payloads the namespace's codec server did not decode (kept raw). */
+  codecFailed(namespace: string, payloads: number): void;
 }
 
-export const noMetrics: SyncMetrics = { pageWritten() {}, passCompleted() {}, visibilityThrottled() {} };
+export const noMetrics: SyncMetrics = {
+  pageWritten() {},
+  passCompleted() {},
+  visibilityThrottled() {},
+  codecFailed() {},
+};
 
 export interface StreamLag {
   namespace: string;
@@ -23,6 +30,7 @@ export const SYNC_METRIC_NAMES = {
   passDuration: 'temporal_sync_pass_duration_seconds',
   lag: 'temporal_sync_lag_seconds',
   throttled: 'temporal_sync_visibility_throttled_total',
+  codecFailed: 'temporal_sync_codec_undecoded_payloads_total',
 } as const;
 
 export interface SyncMetricsRegistry {
@@ -53,6 +61,9 @@ export function createSyncMetrics(readLag: () => Promise<StreamLag[]>): SyncMetr
     'Visibility calls the source answered RESOURCE_EXHAUSTED (retried after a backoff)',
     ['namespace'],
   );
+  const undecoded = counter(SYNC_METRIC_NAMES.codecFailed, 'Payloads a codec server did not decode: stored raw', [
+    'namespace',
+  ]);
   const passDuration = new Histogram({
     name: SYNC_METRIC_NAMES.passDuration,
     help: 'Seconds from the start of a sync run to the completion of a stream pass',
@@ -84,6 +95,9 @@ export function createSyncMetrics(readLag: () => Promise<StreamLag[]>): SyncMetr
       },
       visibilityThrottled(namespace) {
         throttled.inc({ namespace });
+      },
+      codecFailed(namespace, payloads) {
+        undecoded.inc({ namespace }, payloads);
       },
     },
   };

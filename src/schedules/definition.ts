@@ -136,6 +136,8 @@ export type ScheduleDefinition = Omit<ParsedScheduleDefinition, 'taskQueue' | 'w
   taskQueue: string;
   workflowIdPrefix: string;
   spec: Omit<ParsedScheduleDefinition['spec'], 'timezone'> & { timezone: string };
+  /** The namespace a SyncWorkflow schedule syncs, when a namespaces definition is in force (see namespaces.ts). */
+  namespace?: string;
 };
 
 export interface DefinitionContext {

@@ -1,22 +1,69 @@
 import type { ScheduleDescription } from '@temporalio/client';
 import type { ScheduleChange } from './diff';
 import type { ListedSchedule } from './operations';
-import { isManaged } from './managed';
+import { isManaged, namespaceOf } from './managed';
 import { shapeOfDescription, type ScheduleShape } from './shape';
 
 const indent = (lines: string[]) => lines.map((line) => `    ${line}`);
 
 const shapeLines = (shape: ScheduleShape) => Object.entries(shape).map(([field, value]) => `${field}: ${value}`);
 
-/** apply's report: one block per schedule, `+` created, `~` updated (old → new), `-` deleted, `=` unchanged. */
+/** Items under a heading per namespace, when any item names one (a namespaces definition is in force). */
+function byNamespace<T>(
+  items: readonly T[],
+  namespaceOf: (item: T) => string | undefined,
+  lines: (items: T[]) => string[],
+): string[] {
+  if (!items.some((item) => namespaceOf(item) !== undefined)) return lines([...items]);
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = namespaceOf(item) ?? '(every namespace)';
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return [...groups.keys()]
+    .sort()
+    .flatMap((key) => [`namespace ${key}:`, ...lines(groups.get(key)!).map((line) => `  ${line}`)]);
+}
+
+/**
+ * apply's report: one block per schedule, `+` created, `~` updated (old → new), `-` deleted, `=`
+ * unchanged; grouped by the namespace each syncs when a namespaces definition is in force.
+ */
 export function formatApply(
   changes: readonly ScheduleChange[],
-  definedIds: readonly string[],
+  definitions: ReadonlyArray<{ id: string; namespace?: string }>,
   dryRun: boolean,
 ): string[] {
+  const namespaces = new Map(definitions.map((definition) => [definition.id, definition.namespace]));
+  // A deleted schedule is no longer defined: its ID says which namespace it synced.
+  const namespaceOfId = (id: string) => namespaces.get(id) ?? /--(.+)$/.exec(id)?.[1];
+  const entries = [
+    ...changes.map((change) => ({ id: change.scheduleId, change })),
+    ...definitions
+      .filter((d) => !changes.some((c) => c.scheduleId === d.id))
+      .map((d) => ({ id: d.id, change: undefined })),
+  ];
+  const lines = byNamespace(
+    entries,
+    (entry) => namespaceOfId(entry.id),
+    (group) => applyLines(group, dryRun),
+  );
+  lines.push(
+    changes.length === 0
+      ? 'nothing to change'
+      : `${changes.length} change(s)${dryRun ? ' not made (dry run)' : ' made'}`,
+  );
+  return lines;
+}
+
+function applyLines(entries: Array<{ id: string; change: ScheduleChange | undefined }>, dryRun: boolean): string[] {
   const verb = (done: string, would: string) => (dryRun ? would : done);
   const lines: string[] = [];
-  for (const change of changes) {
+  for (const { id, change } of entries) {
+    if (change === undefined) {
+      lines.push(`= ${id}: unchanged`);
+      continue;
+    }
     if (change.kind === 'create') {
       lines.push(`+ ${change.scheduleId}: ${verb('created', 'would be created')}`, ...indent(shapeLines(change.shape)));
     } else if (change.kind === 'update') {
@@ -28,13 +75,6 @@ export function formatApply(
       lines.push(`- ${change.scheduleId}: ${verb('deleted', 'would be deleted')} (managed, no longer defined)`);
     }
   }
-  const changed = new Set(changes.map((change) => change.scheduleId));
-  for (const id of definedIds) if (!changed.has(id)) lines.push(`= ${id}: unchanged`);
-  lines.push(
-    changes.length === 0
-      ? 'nothing to change'
-      : `${changes.length} change(s)${dryRun ? ' not made (dry run)' : ' made'}`,
-  );
   return lines;
 }
 
@@ -71,6 +111,14 @@ function table(rows: string[][]): string[] {
 
 export function formatList(listed: readonly ListedSchedule[], showManaged: boolean): string[] {
   if (listed.length === 0) return ['no schedules'];
+  return byNamespace(
+    listed,
+    ({ summary }) => namespaceOf(summary.memo),
+    (group) => listTable(group, showManaged),
+  );
+}
+
+function listTable(listed: readonly ListedSchedule[], showManaged: boolean): string[] {
   const header = ['ID', 'STATE', 'WORKFLOW', 'NEXT RUN', ...(showManaged ? ['MANAGED'] : [])];
   const rows = listed.map(({ summary, managed }) => [
     summary.scheduleId,

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { DefinitionError, firstProblem, parseDefinitionDocument, readDefinitionFile } from '../definition-text';
 import { DEFAULT_SCHEDULES } from './defaults';
 import {
   definitionsFileSchema,
@@ -11,13 +10,7 @@ import {
   type ScheduleDefinition,
 } from './definition';
 
-/** A definitions file or variable that cannot be used; the message is one line: where, which field, what is wrong. */
-export class DefinitionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DefinitionError';
-  }
-}
+export { DefinitionError };
 
 type RawDefinition = Record<string, unknown>;
 
@@ -62,37 +55,9 @@ export function mergeDefinitions(
   return merged;
 }
 
-function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>(
-    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
-    '',
-  );
-}
-
-function firstProblem(error: z.ZodError, prefix: string): string {
-  const issue = error.issues[0]!;
-  const path = fieldPath(issue.path);
-  const where = [prefix, path].filter(Boolean).join('.');
-  const message =
-    issue.code === 'unrecognized_keys'
-      ? `unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')}`
-      : issue.message;
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem(s))` : '';
-  return `${where ? `${where}: ` : ''}${message}${more}`;
-}
-
 /** Parses definitions text (YAML, which includes JSON) into checked file contents. */
 export function parseDefinitionsText(text: string, source: string): z.output<typeof definitionsFileSchema> {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    const detail = (error as Error).message.split('\n')[0]!.replace(/:$/, '');
-    throw new DefinitionError(`${source}: not valid JSON or YAML: ${detail}`);
-  }
-  const parsed = definitionsFileSchema.safeParse(document ?? {});
-  if (!parsed.success) throw new DefinitionError(`${source}: ${firstProblem(parsed.error, '')}`);
-  return parsed.data;
+  return parseDefinitionDocument(text, source, definitionsFileSchema);
 }
 
 export interface DefinitionSources {
@@ -150,17 +115,10 @@ export interface LoadOptions {
  * text (see loadCommandConfig for where these come from in the environment).
  */
 export function loadScheduleDefinitions(options: LoadOptions): ScheduleDefinition[] {
-  let file: DefinitionSources['file'];
-  if (options.file !== undefined) {
-    try {
-      file = { name: options.file, text: readFileSync(options.file, 'utf8') };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason =
-        code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-      throw new DefinitionError(`${options.file}: cannot read the schedule definitions file: ${reason}`);
-    }
-  }
+  const file: DefinitionSources['file'] =
+    options.file === undefined
+      ? undefined
+      : { name: options.file, text: readDefinitionFile(options.file, 'schedule definitions') };
   if (options.timezone !== undefined && !isTimeZone(options.timezone)) {
     throw new DefinitionError(
       'TEMPORAL_SYNC_SCHEDULE_TIMEZONE must be an IANA time zone name, e.g. UTC or Europe/Berlin',

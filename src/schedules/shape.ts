@@ -133,6 +133,6 @@ export function scheduleOptions(definition: ScheduleDefinition): ScheduleOptions
       catchupWindow: policies.catchupWindow,
       pauseOnFailure: policies.pauseOnFailure,
     },
-    memo: managedMemo(),
+    memo: managedMemo(definition.namespace),
   };
 }

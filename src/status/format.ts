@@ -57,10 +57,27 @@ function scheduleLines(temporal: SchedulesStatus): string[] {
 }
 
 /** The report as an operator reads it in a terminal. Pure. */
+/** One line a namespace, the worst first: its verdict, and its first reason or its last success. */
+function summaryLines(now: number, report: StatusReport): string[] {
+  const width = Math.max(...report.namespaceVerdicts.map((v) => v.namespace.length));
+  return report.namespaceVerdicts.map((verdict) => {
+    const ns = report.namespaces.find((candidate) => candidate.namespace === verdict.namespace);
+    const successes = (ns?.streams ?? []).flatMap((stream) =>
+      stream.lastSuccess ? [stream.lastSuccess.finishedAt] : [],
+    );
+    const oldest = successes.sort()[0];
+    const said =
+      verdict.reasons[0]?.replace(/^namespace "[^"]*"(: |, )/, '') ??
+      (oldest ? `last success ${ago(now, oldest)}` : 'no stream synced yet');
+    return `  ${verdict.status.toUpperCase().padEnd(7)}  ${verdict.namespace.padEnd(width)}  ${said}`;
+  });
+}
+
 export function formatStatus(report: StatusReport): string {
   const now = Date.parse(report.checkedAt);
   const sections = [
     [`temporal-sync status at ${report.checkedAt} (stale after ${formatDuration(report.stalenessSeconds * 1000)})`],
+    ...(report.namespaceVerdicts.length > 0 ? [['namespaces, the worst first:', ...summaryLines(now, report)]] : []),
     ...(report.namespaces.length > 0
       ? report.namespaces.map((ns) => namespaceLines(now, ns))
       : [['no sync has run yet']]),

@@ -1,18 +1,41 @@
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { lenientDecodingCodec } from '../source/lenient-codec';
-import type { ManagedSchedule, SchedulesStatus } from './types';
+import type { RunningRecord } from '../db/sync-runs';
+import type { EndedRun, ManagedSchedule, SchedulesStatus } from './types';
 
 /** The memo key the schedules setup command puts on the schedules it manages. */
 export const MANAGED_MEMO_KEY = 'temporal-sync-managed';
 
+/** The running records whose workflow run has closed on the server (terminated, timed out, ...). */
+async function endedOutsideTheirCode(client: Client, running: readonly RunningRecord[]): Promise<EndedRun[]> {
+  const ended: EndedRun[] = [];
+  for (const record of running) {
+    const description = await client.workflow
+      .getHandle(record.workflowId, record.currentRunId ?? undefined)
+      .describe()
+      .catch(() => undefined);
+    const status = description?.status.name ?? 'NOT_FOUND';
+    if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') continue;
+    ended.push({
+      syncRunId: record.id,
+      namespace: record.namespace,
+      workflowId: record.workflowId,
+      serverStatus: status,
+    });
+  }
+  return ended;
+}
+
 /**
- * The managed schedules in the worker's namespace, or why they could not be read. Bounded: a
+ * The managed schedules in the worker's namespace, and the runs whose records say running while
+ * the server has them closed; or why Temporal could not be asked. Bounded: a
  * monitoring check must answer even when Temporal does not.
  */
 export async function readManagedSchedules(
   connectionOptions: ConnectionOptions,
   namespace: string,
   redact: (text: string) => string,
+  running: readonly RunningRecord[] = [],
   timeoutMs = 5000,
 ): Promise<SchedulesStatus> {
   let connection: Connection | undefined;
@@ -33,7 +56,10 @@ export async function readManagedSchedules(
       }
       return found.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
     });
-    return { reachable: true, namespace, schedules };
+    const endedRuns = await connection.withDeadline(Date.now() + timeoutMs, () =>
+      endedOutsideTheirCode(client, running),
+    );
+    return { reachable: true, namespace, schedules, endedRuns };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return {

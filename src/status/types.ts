@@ -46,8 +46,17 @@ export interface ManagedSchedule {
   nextActionAt: string | null;
 }
 
+/** A run whose record says `running` while its workflow has closed on the server. */
+export interface EndedRun {
+  syncRunId: string;
+  namespace: string;
+  workflowId: string;
+  /** The server's status of the run, e.g. TERMINATED, TIMED_OUT. */
+  serverStatus: string;
+}
+
 export type SchedulesStatus =
-  | { reachable: true; namespace: string; schedules: ManagedSchedule[] }
+  | { reachable: true; namespace: string; schedules: ManagedSchedule[]; endedRuns: EndedRun[] }
   | { reachable: false; namespace: string; error: string };
 
 export interface DatabaseSnapshot {
@@ -63,8 +72,15 @@ export interface Verdict {
   reasons: string[];
 }
 
+/** One namespace's verdict, the worst of what its runs and streams say. */
+export interface NamespaceVerdict extends Verdict {
+  namespace: string;
+}
+
 export interface StatusReport extends DatabaseSnapshot {
   stalenessSeconds: number;
   temporal: SchedulesStatus;
+  /** Every namespace's verdict, the worst first (the namespaces in `namespaces` are in the same order). */
+  namespaceVerdicts: NamespaceVerdict[];
   verdict: Verdict;
 }

@@ -1,7 +1,10 @@
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import type pg from 'pg';
 import type { BulkLoad, RowWriter, TableSpec } from '../db/rows';
 import type { VisibilityGate } from '../source/visibility-gate';
+
+type Payload = temporal.api.common.v1.IPayload;
 
 /** What planning knows of a stream in a namespace: the mode asked for and the stream's stored cursor. */
 export interface PlanContext {
@@ -41,6 +44,11 @@ export interface PageContext {
   schema: string;
   /** How pages reach the staging table of the writer. */
   bulkLoad: BulkLoad;
+  /**
+   * Decodes encoded payloads (memo, arguments) in place through the namespace's codec server, when it
+   * has one; a payload the server cannot decode stays raw (and is counted). Never throws.
+   */
+  decode(payloads: Payload[]): Promise<void>;
   settings: StreamSettings;
 }
 

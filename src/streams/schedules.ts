@@ -6,6 +6,16 @@ import { scheduleToRow, type RawScheduleDescription } from '../source/schedules'
 import type { PageContext } from './contract';
 import { defineStream } from './define';
 
+/** What a codec may have encoded in a description: the action's arguments and memo, the schedule's memo. */
+function encodedPayloads(description: RawScheduleDescription | undefined) {
+  const start = description?.schedule?.action?.startWorkflow;
+  return [
+    ...(start?.input?.payloads ?? []),
+    ...Object.values(start?.memo?.fields ?? {}),
+    ...Object.values(description?.memo?.fields ?? {}),
+  ];
+}
+
 /** A listed schedule: described (undefined when it vanished in between), or seen unchanged. */
 type ScheduleItem = ListedSchedule &
   ({ describedAt: string; description: RawScheduleDescription | undefined } | { unchanged: true });
@@ -51,6 +61,7 @@ export const schedulesStream = defineStream<ScheduleItem, ScheduleRow>({
         };
       },
     );
+    await context.decode(described.flatMap((item) => ('description' in item ? encodedPayloads(item.description) : [])));
     const seen = listed
       .filter(({ scheduleId }) => unchanged.has(scheduleId))
       .map((entry) => ({ ...entry, unchanged: true as const }));

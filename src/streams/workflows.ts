@@ -27,6 +27,8 @@ export const workflowsStream = defineStream<RawExecutionInfo, WorkflowRow>({
         query,
       }),
     );
+    // Codecs encode memos, never search attributes.
+    await context.decode(response.executions.flatMap((execution) => Object.values(execution.memo?.fields ?? {})));
     return { items: response.executions, nextPageToken: lastPage(response.nextPageToken) };
   },
   mapPage: mapExecutionPage,

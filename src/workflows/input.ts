@@ -27,16 +27,17 @@ export const syncInputSchema = z
       .transform((streams) => [...new Set(streams)])
       .optional(),
     namespace: z.string().min(1, 'must name a namespace').optional(),
-    pageSize: z.number().int().min(1).max(1000).default(1000),
+    /** Unset: the namespace's own (its definition), else 1000. */
+    pageSize: z.number().int().min(1).max(1000).optional(),
     lookbackSeconds: z.number().int().min(0).max(604_800).default(300),
     activityMaxSeconds: z.number().int().min(0).max(3600).default(60),
     heartbeatTimeoutSeconds: z.number().int().min(1).max(600).default(30),
     continueAsNewAfterActivities: z.number().int().min(1).max(10_000).default(500),
-    /** Partitions of a pass read at once, across every worker polling the task queue. */
-    partitions: z.number().int().min(1).max(64).default(4),
+    /** Partitions of a pass read at once, across every worker polling the task queue; unset: the namespace's own, else 4. */
+    partitions: z.number().int().min(1).max(64).optional(),
     /** A pass is split only into partitions of at least this many executions (by the source's count). */
     minRowsPerPartition: z.number().int().min(1).max(100_000_000).default(10_000),
-    /** Visibility calls per second the run may make in all; unset: the worker's TEMPORAL_SYNC_VISIBILITY_RPS. */
+    /** Visibility calls per second the run may make in all; unset: the namespace's own, else TEMPORAL_SYNC_VISIBILITY_RPS. */
     visibilityRps: z.number().int().min(1).max(1000).optional(),
     continueRun: continueRunSchema.optional(),
   })

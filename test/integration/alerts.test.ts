@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { alertSettings, type AlertSettings } from '../../src/alerts/settings';
+import type { DeliveryResult } from '../../src/alerts/types';
 import { loadConfig } from '../../src/config';
 import type { StalenessCheckResult } from '../../src/workflows/staleness-check';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres';
@@ -100,7 +101,7 @@ describe('alerts: one message per incident, delivered without holding up the syn
   }
 
   async function delivered(alertWorkflowId: string): Promise<void> {
-    const result = await temporal.client.workflow.getHandle(alertWorkflowId).result();
+    const result = (await temporal.client.workflow.getHandle(alertWorkflowId).result()) as DeliveryResult;
     assert.equal(result.delivered, true);
   }
 
@@ -184,8 +185,8 @@ describe('alerts: one message per incident, delivered without holding up the syn
     const attempts = (history.events ?? []).flatMap((event) => event.activityTaskStartedEventAttributes?.attempt ?? []);
     assert.ok(Math.max(...attempts) >= 3, `the write was retried (attempts ${attempts.join(',')})`);
     assert.deepEqual(await alertsStartedBy(workflowId), []);
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".alert_incident`);
-    assert.equal(rows[0].n, 0, 'no incident');
+    const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${db.schema}".alert_incident`);
+    assert.equal(rows[0]!.n, 0, 'no incident');
     assert.equal(receiver.received.length, before);
   });
 
@@ -280,7 +281,7 @@ describe('alerts: one message per incident, delivered without holding up the syn
       assert.ok(Date.now() - startedOk < 20_000, 'the successful sync ended at once with the webhook slow');
       const [recoveryId] = await alertsStartedBy(recovered);
       assert.ok(recoveryId);
-      await waitFor('an attempt cut off by the timeout', async () => (receiver.abandoned() >= 1 ? true : undefined));
+      await waitFor('an attempt cut off by the timeout', () => (receiver.abandoned() >= 1 ? true : undefined));
       receiver.setDelay(0);
       await delivered(recoveryId);
       assert.equal(receiver.received.length, before + 2);

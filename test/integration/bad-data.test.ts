@@ -26,12 +26,14 @@ const STRANGE_IDS = [
 
 /** Wraps every payload as an "encrypted" one, as a user's codec would: our reader has no key. */
 const encryptingCodec: PayloadCodec = {
-  encode: async (payloads) =>
-    payloads.map((payload) => ({
-      metadata: { encoding: encode('binary/encrypted'), 'encryption-key-id': encode('test-key') },
-      data: Buffer.from(JSON.stringify({ sealed: Buffer.from(payload.data ?? []).toString('base64') })),
-    })),
-  decode: async (payloads) => payloads,
+  encode: (payloads) =>
+    Promise.resolve(
+      payloads.map((payload) => ({
+        metadata: { encoding: encode('binary/encrypted'), 'encryption-key-id': encode('test-key') },
+        data: Buffer.from(JSON.stringify({ sealed: Buffer.from(payload.data ?? []).toString('base64') })),
+      })),
+    ),
+  decode: (payloads) => Promise.resolve(payloads),
 };
 
 function nested(depth: number): unknown {
@@ -122,11 +124,11 @@ describe('bad data from the source', () => {
     const rows = keyed(await tableRows(db.pool, db.schema, 'workflow', SOURCE_NAMESPACE), workflowKey);
     const ids = new Set([...rows.values()].map((row) => row.workflow_id));
     for (const id of STRANGE_IDS) assert.ok(ids.has(id), `row for ${JSON.stringify(id.slice(0, 40))}`);
-    const { rows: tables } = await db.pool.query(
+    const { rows: tables } = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'workflow'`,
       [db.schema],
     );
-    assert.equal(tables[0].n, 1, 'the table is still there');
+    assert.equal(tables[0]!.n, 1, 'the table is still there');
     const types = [...rows.values()].map((row) => String(row.workflow_type));
     assert.ok(types.some((type) => type.startsWith(`Odd "Type" 'ü'`)));
   });

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
 import { createPool } from '../../src/db/pool';
 import { lenientDecodingCodec } from '../../src/source/lenient-codec';
+import type { SyncSummary } from '../../src/workflows/sync-workflow';
 import { comparable, keyed, workflowKey } from '../helpers/compare';
 import { createTestDatabase, tableRows, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres';
 import { expectedWorkflowRows, seedMixedExecutions } from '../helpers/seed';
@@ -49,11 +50,11 @@ describe('a sync meets faults', () => {
         args: [{ mode: 'full', streams: ['workflows'], pageSize: PAGE_SIZE, heartbeatTimeoutSeconds: 5 }],
       });
       await waitFor('100 rows written', async () => {
-        const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".workflow`);
-        return rows[0].n >= 100 ? true : undefined;
+        const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${db.schema}".workflow`);
+        return rows[0]!.n >= 100 ? true : undefined;
       });
       await fault(db);
-      const summary = await handle.result();
+      const summary = (await handle.result()) as SyncSummary;
       await slow.remove();
 
       const history = await handle.fetchHistory();
@@ -78,10 +79,10 @@ describe('a sync meets faults', () => {
   it("completes when the worker's database connections are killed mid-pass, as in a server restart", async () => {
     await syncThrough(
       'pg_restart',
-      async () => {
+      () => {
         // Idle clients killed here raise 'error' on the pool: without the listener the process would crash.
         const pool = createPool({ databaseUrl: TEST_DATABASE_URL, max: 4, onIdleError: () => {} });
-        return { pool, cleanup: () => pool.end() };
+        return Promise.resolve({ pool, cleanup: () => pool.end() });
       },
       async (db) => {
         // 57P01 admin_shutdown: what every client sees when Postgres restarts. Until one was caught
@@ -106,11 +107,11 @@ describe('a sync meets faults', () => {
     const proxy = await startTcpProxy('127.0.0.1', 5432);
     await syncThrough(
       'pg_down',
-      async () => {
+      () => {
         const url = new URL(TEST_DATABASE_URL);
         url.host = proxy.address;
         const pool = createPool({ databaseUrl: url.toString(), max: 4, onIdleError: () => {} });
-        return { pool, cleanup: async () => (await pool.end(), await proxy.close()) };
+        return Promise.resolve({ pool, cleanup: async () => (await pool.end(), await proxy.close()) });
       },
       async () => {
         proxy.cut();
@@ -169,9 +170,11 @@ describe('a sync meets faults', () => {
       assert.equal(failure.nonRetryable, true);
       assert.match(failure.message, /TEMPORAL_SYNC_SOURCE_NAMESPACE/);
       assert.ok(Date.now() - started < 15_000);
-      const { rows } = await db.pool.query(`SELECT status, error FROM "${db.schema}".sync_run`);
-      assert.equal(rows[0].status, 'failed');
-      assert.match(rows[0].error, /SourceNamespaceNotFound|not found/i);
+      const { rows } = await db.pool.query<{ status: string; error: string | null }>(
+        `SELECT status, error FROM "${db.schema}".sync_run`,
+      );
+      assert.equal(rows[0]!.status, 'failed');
+      assert.match(rows[0]!.error ?? '', /SourceNamespaceNotFound|not found/i);
     } finally {
       await worker.stop();
       await db.dispose();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
+import type { google } from '@temporalio/proto';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { SOURCE_NAMESPACE, startTemporal, type TestTemporal } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
@@ -11,7 +12,7 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const BIG = '9007199254740993'; // 2^53 + 1: a JS number would store 9007199254740992
 
 /** A protobuf Timestamp as UTC text to the microsecond: what timestamptz can hold of it. */
-function micros(timestamp: { seconds?: unknown; nanos?: number | null } | null | undefined): string {
+function micros(timestamp: google.protobuf.ITimestamp | null | undefined): string {
   const seconds = Number(String(timestamp?.seconds ?? 0));
   const iso = new Date(seconds * 1000).toISOString().slice(0, 19);
   return `${iso}.${String(Math.floor((timestamp?.nanos ?? 0) / 1000)).padStart(6, '0')}Z`;

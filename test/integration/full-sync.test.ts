@@ -59,7 +59,12 @@ const rawMicros = (ts: RawTimestamp): string | null => {
   return `${whole}.${String(Math.floor((ts.nanos ?? 0) / 1000)).padStart(6, '0')}Z`;
 };
 const rawNumber = (value: { toString(): string } | number | null | undefined): number => Number(String(value ?? 0));
-const timeOf = (value: unknown): number | null => (value === null ? null : Date.parse(String(value)));
+/** A timestamp as the table holds it (text in to_jsonb) in milliseconds; null stays null. */
+const timeOf = (value: unknown): number | null => {
+  if (value === null) return null;
+  assert.ok(typeof value === 'string', `a stored timestamp is text, not ${typeof value}`);
+  return Date.parse(value);
+};
 const range = <T>(start: T, end: T = start) => [{ start, end, step: 1 }];
 /** A structured calendar as the server keeps one: every field written out, unset ones at their defaults. */
 const calendar = (fields: { minute: number; hour: number; dayOfWeek?: [string, string] }) => ({
@@ -156,10 +161,7 @@ describe('a full sync of a namespace', () => {
       assert.equal(row.status, info.status.name === 'CANCELLED' ? 'CANCELED' : info.status.name);
       assert.equal(row.task_queue, info.taskQueue);
       assert.equal(Date.parse(String(row.start_time)), info.startTime.getTime());
-      assert.equal(
-        row.close_time === null ? null : Date.parse(String(row.close_time)),
-        info.closeTime?.getTime() ?? null,
-      );
+      assert.equal(timeOf(row.close_time), info.closeTime?.getTime() ?? null);
       if (info.closeTime) {
         assert.equal(row.history_length, info.historyLength);
         // The SDK floors times to milliseconds; the table keeps microseconds.
@@ -336,7 +338,9 @@ describe('a full sync of a namespace', () => {
       assert.equal(action.workflowId, raw.workflowId, `workflow ID of ${id}`);
       assert.deepEqual(
         action.args,
-        (raw.input?.payloads ?? []).map((payload) => JSON.parse(Buffer.from(payload.data!).toString('utf8'))),
+        (raw.input?.payloads ?? []).map(
+          (payload) => JSON.parse(Buffer.from(payload.data!).toString('utf8')) as unknown,
+        ),
         `arguments of ${id}`,
       );
       assert.equal(action.workflowRunTimeoutSeconds, rawSeconds(raw.workflowRunTimeout), `run timeout of ${id}`);
@@ -450,7 +454,8 @@ describe('a full sync of a namespace', () => {
       const createdAt = timeOf(row.created_at)!;
       assert.equal(Math.floor(createdAt), info.createdAt.getTime(), `created_at of ${id}`);
       assert.ok(createdAt >= schedulesCreatedFrom - 1000 && createdAt <= schedulesCreatedUntil + 1000, id);
-      const updated = row.last_updated_at === null ? null : canonicalTimestamp(String(row.last_updated_at));
+      const updated =
+        typeof row.last_updated_at === 'string' ? canonicalTimestamp(row.last_updated_at) : row.last_updated_at;
       assert.equal(updated, rawMicros(raw.info?.updateTime), `last_updated_at of ${id}`);
     }
     const [running] = rows.get(LIMITED_ID)!.running_workflows as Array<{ workflow_id: string }>;
@@ -485,10 +490,10 @@ describe('a full sync of a namespace', () => {
       assert.equal(String(again.sync_run_id), second.syncRunId);
     }
     // Lineage joins: every row names a run recorded in sync_run, and that run completed.
-    const { rows: orphans } = await db.pool.query(
+    const { rows: orphans } = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM "${db.schema}".workflow w
        LEFT JOIN "${db.schema}".sync_run r ON r.id = w.sync_run_id WHERE r.status IS DISTINCT FROM 'completed'`,
     );
-    assert.equal(orphans[0].n, 0);
+    assert.equal(orphans[0]!.n, 0);
   });
 });

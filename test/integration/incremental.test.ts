@@ -64,7 +64,7 @@ describe('an incremental sync after a full one', () => {
     assert.equal(incremental.streams.workflows?.rows, expectedReads);
     assert.equal(incremental.streams.workflows?.pages, Math.ceil(expectedReads / 10));
     assert.ok(
-      incremental.streams.workflows!.pages < full.streams.workflows!.pages / 2,
+      incremental.streams.workflows.pages < full.streams.workflows.pages / 2,
       'far fewer pages than a full pass',
     );
 

@@ -107,8 +107,8 @@ describe('a sync that is interrupted', () => {
         args: [{ mode: 'full', pageSize: 10, heartbeatTimeoutSeconds: 2 }],
       });
       await waitFor('some pages written', async () => {
-        const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".workflow`);
-        return rows[0].n >= 60 ? true : undefined;
+        const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${db.schema}".workflow`);
+        return rows[0]!.n >= 60 ? true : undefined;
       });
       await handle.cancel();
       const error = await handle.result().then(
@@ -124,15 +124,19 @@ describe('a sync that is interrupted', () => {
       const history = await handle.fetchHistory();
       const types = new Set(history.events?.map((event) => event.eventType));
       assert.ok(types.has(proto.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED), 'the activity stopped');
-      const { rows: stored } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".workflow`);
-      const written = stored[0].n as number;
+      const { rows: stored } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${db.schema}".workflow`,
+      );
+      const written = stored[0]!.n;
       assert.ok(written < runs, `stopped early (${written} of ${runs})`);
       assert.equal(written % 10, 0, 'only whole pages are written');
-      const { rows: recorded } = await db.pool.query(
-        `SELECT status, rows_per_stream, error FROM "${db.schema}".sync_run WHERE workflow_id = 'cancelled-sync'`,
-      );
-      assert.equal(recorded[0].status, 'cancelled');
-      assert.equal(recorded[0].rows_per_stream.workflows, written, 'the recorded count is exact');
+      const { rows: recorded } = await db.pool.query<{
+        status: string;
+        rows_per_stream: Record<string, number>;
+        error: string | null;
+      }>(`SELECT status, rows_per_stream, error FROM "${db.schema}".sync_run WHERE workflow_id = 'cancelled-sync'`);
+      assert.equal(recorded[0]!.status, 'cancelled');
+      assert.equal(recorded[0]!.rows_per_stream.workflows, written, 'the recorded count is exact');
       const { rows: state } = await db.pool.query(
         `SELECT cursor FROM "${db.schema}".sync_state WHERE stream = 'workflows'`,
       );

@@ -103,10 +103,10 @@ describe('what a pass promises', () => {
       await runSync(temporal, worker, { streams: ['schedules'] });
       marks = await deletedAt();
       assert.equal(marks['deletion-paused'], null, 'a schedule that comes back is live again');
-      const { rows } = await db.pool.query(
+      const { rows } = await db.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "${db.schema}".schedule WHERE deleted_at IS NULL`,
       );
-      assert.equal(rows[0].n, scheduleIds.length);
+      assert.equal(rows[0]!.n, scheduleIds.length);
     });
   });
 
@@ -219,12 +219,12 @@ describe('what a pass promises', () => {
       assert.ok(summary.continuedAsNew >= 3, `continued as new ${summary.continuedAsNew} times`);
       assert.equal(summary.streams.workflows?.rows, total);
       assert.equal(summary.streams.workflows?.pages, Math.ceil(total / 20));
-      const { rows } = await db.pool.query(
+      const { rows } = await db.pool.query<{ status: string; rows_per_stream: Record<string, number> }>(
         `SELECT status, rows_per_stream FROM "${db.schema}".sync_run WHERE workflow_id = 'long-pass'`,
       );
       assert.equal(rows.length, 1, 'one run, whatever the number of continuations');
-      assert.equal(rows[0].status, 'completed');
-      assert.equal(rows[0].rows_per_stream.workflows, total);
+      assert.equal(rows[0]!.status, 'completed');
+      assert.equal(rows[0]!.rows_per_stream.workflows, total);
       await assertTablesEqualServer(temporal, db);
     } finally {
       await worker.stop();

@@ -107,7 +107,8 @@ describe('the production worker (a child process, as deployed)', () => {
         const response = await get(port, HTTP_ROUTES.readiness);
         return response.status === 503 ? response : undefined;
       });
-      assert.match(JSON.parse(draining.body).checks.worker, /not polling/, 'a platform stops routing to it');
+      const readiness = JSON.parse(draining.body) as { checks: { worker: string } };
+      assert.match(readiness.checks.worker, /not polling/, 'a platform stops routing to it');
       assert.equal((await get(port, HTTP_ROUTES.liveness)).status, 200, 'but it is alive: no restart');
       assert.equal(await countRows(db), before, 'nothing written while the page is held');
       await gate.open();

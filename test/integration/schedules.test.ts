@@ -209,8 +209,8 @@ describe('the schedules and sync commands on a real dev server', () => {
     );
     const workflowId = action.action.workflow.workflowId;
     assert.match(workflowId, new RegExp(`^${HOURLY}-`));
-    const summary = await temporal.client.workflow.getHandle(workflowId).result();
-    assert.ok(summary.streams.workflows.rows >= seededIds.length);
+    const summary = (await temporal.client.workflow.getHandle(workflowId).result()) as SyncSummary;
+    assert.ok(summary.streams.workflows!.rows >= seededIds.length);
 
     await assertCompletedRows(db, SOURCE_NAMESPACE, seededIds);
     const { rows: runs } = await db.pool.query(
@@ -242,7 +242,7 @@ describe('the schedules and sync commands on a real dev server', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.deepEqual(await runsInWindow(), expected, 'one run per hour, no more');
     for (const id of expected) {
-      const summary = await temporal.client.workflow.getHandle(id).result();
+      const summary = (await temporal.client.workflow.getHandle(id).result()) as SyncSummary;
       assert.equal(summary.mode, 'incremental');
     }
   });
@@ -261,12 +261,14 @@ describe('the schedules and sync commands on a real dev server', () => {
       dataConverter: {
         payloadCodecs: [
           {
-            encode: async (payloads) =>
-              payloads.map((payload) => ({
-                metadata: { encoding: Buffer.from('binary/encrypted') },
-                data: Buffer.from(payload.data ?? []).reverse(),
-              })),
-            decode: async (payloads) => payloads,
+            encode: (payloads) =>
+              Promise.resolve(
+                payloads.map((payload) => ({
+                  metadata: { encoding: Buffer.from('binary/encrypted') },
+                  data: Buffer.from(payload.data ?? []).reverse(),
+                })),
+              ),
+            decode: (payloads) => Promise.resolve(payloads),
           },
         ],
       },

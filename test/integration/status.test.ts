@@ -235,7 +235,7 @@ describe('npm run status', () => {
     assert.equal(stale.lastSuccess?.mode, 'full');
     assert.equal(stale.lastSuccess?.rows, 7);
     assert.equal(stale.lastSuccess?.durationMs, 42_000);
-    const age = checkedAt - Date.parse(stale.lastSuccess!.finishedAt);
+    const age = checkedAt - Date.parse(stale.lastSuccess.finishedAt);
     assert.ok(age >= 3 * 3_600_000 && age < 3 * 3_600_000 + 120_000, `finished ${age} ms ago`);
     assert.equal(stale.cursor, null, 'the archive run left no cursor');
     assert.equal(stale.lastFullSyncAt, null);

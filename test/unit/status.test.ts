@@ -64,6 +64,7 @@ const reachable: SchedulesStatus = {
       nextActionAt: '2026-01-01T13:00:00.000Z',
     },
   ],
+  endedRuns: [],
 };
 const unreachable: SchedulesStatus = {
   reachable: false,
@@ -72,30 +73,54 @@ const unreachable: SchedulesStatus = {
 };
 const snapshot = (...namespaces: NamespaceStatus[]): DatabaseSnapshot => ({ checkedAt: NOW, namespaces });
 
+const verdictOf = (...args: Parameters<typeof judge>) => judge(...args).verdict;
+
 describe('status verdict and report', () => {
   it('is ok when every stream succeeded within the window and Temporal answered', () => {
-    assert.deepEqual(judge(snapshot(namespace('a', 30)), reachable, 3600), { status: 'ok', reasons: [] });
+    assert.deepEqual(verdictOf(snapshot(namespace('a', 30)), reachable, 3600), { status: 'ok', reasons: [] });
   });
 
   it('is stale when a stream has no success within the window, never synced, or nothing was synced at all', () => {
-    const verdict = judge(snapshot(namespace('a', 30), namespace('b', 61), namespace('c', null)), reachable, 3600);
+    const verdict = verdictOf(snapshot(namespace('a', 30), namespace('b', 61), namespace('c', null)), reachable, 3600);
     assert.equal(verdict.status, 'stale');
     assert.deepEqual(verdict.reasons, [
       'namespace "b", workflows: last successful sync 1h1m ago (limit 1h)',
       'namespace "c", workflows: no successful sync yet',
     ]);
-    assert.deepEqual(judge(snapshot(), reachable, 3600), { status: 'stale', reasons: ['no sync has run yet'] });
+    assert.deepEqual(verdictOf(snapshot(), reachable, 3600), { status: 'stale', reasons: ['no sync has run yet'] });
   });
 
   it('is failing when the latest finished run failed, which outranks stale and unknown', () => {
-    const verdict = judge(snapshot(namespace('a', 30, true), namespace('b', 600)), unreachable, 3600);
+    const verdict = verdictOf(snapshot(namespace('a', 30, true), namespace('b', 600)), unreachable, 3600);
     assert.equal(verdict.status, 'failing');
     assert.equal(verdict.reasons.length, 3);
     assert.match(verdict.reasons[0]!, /^namespace "a": the last run \(11\) failed at .*: permission denied$/);
   });
 
+  it('puts the namespaces worst first, and fails one whose running record belongs to a run the server has closed', () => {
+    const ended: SchedulesStatus = {
+      ...reachable,
+      endedRuns: [{ syncRunId: '12', namespace: 'c', workflowId: 'hourly-3', serverStatus: 'TERMINATED' }],
+    };
+    const { verdict, namespaces } = judge(
+      snapshot(namespace('a', 30), namespace('b', 61), namespace('c', 30)),
+      ended,
+      3600,
+    );
+    assert.deepEqual(
+      namespaces.map((ns) => [ns.namespace, ns.status]),
+      [
+        ['c', 'failing'],
+        ['b', 'stale'],
+        ['a', 'ok'],
+      ],
+    );
+    assert.equal(verdict.status, 'failing');
+    assert.match(verdict.reasons[0]!, /^namespace "c": run 12 \(hourly-3\) ended TERMINATED on the server/);
+  });
+
   it('is unknown when Temporal cannot be asked, though the tables look fine', () => {
-    const verdict = judge(snapshot(namespace('a', 30)), unreachable, 3600);
+    const verdict = verdictOf(snapshot(namespace('a', 30)), unreachable, 3600);
     assert.equal(verdict.status, 'unknown');
     assert.deepEqual([EXIT_CODES.ok, EXIT_CODES.stale, EXIT_CODES.failing, EXIT_CODES.unknown], [0, 1, 2, 3]);
   });
@@ -111,16 +136,21 @@ describe('status verdict and report', () => {
       lastError: 'permission denied',
       notifiedAt: minutesAgo(2),
     });
+    const judged = judge(snapshot(ns), reachable, 7200);
     const text = formatStatus({
       ...snapshot(ns),
       stalenessSeconds: 7200,
       temporal: reachable,
-      verdict: judge(snapshot(ns), reachable, 7200),
+      namespaceVerdicts: judged.namespaces,
+      verdict: judged.verdict,
     });
     assert.equal(
       text,
       [
         'temporal-sync status at 2026-01-01T12:00:00.000Z (stale after 2h)',
+        '',
+        'namespaces, the worst first:',
+        '  FAILING  payments  the last run (11) failed at 2026-01-01T11:58:00.000Z: permission denied',
         '',
         'namespace payments',
         '  workflows  last success: run 10 (incremental) finished 2026-01-01T11:55:00.000Z (5m ago), 120 rows in 1m',

@@ -69,7 +69,7 @@ describe('SyncWorkflow input from the UI or the CLI', () => {
         [workflowId],
       );
       assert.equal(rows[0]?.status, 'failed', 'the refused run is recorded as failed, for status and alerts');
-      assert.match(rows[0]!.error, expected);
+      assert.match(rows[0].error, expected);
     });
   }
 

@@ -126,8 +126,8 @@ function createFake(options: FakeOptions) {
       record('planSyncRun', request);
       startedAt = new Date().toISOString();
       settings = {
-        pageSize: request.pageSize,
-        partitions: request.partitions,
+        pageSize: request.pageSize ?? 1000,
+        partitions: request.partitions ?? 4,
         minRowsPerPartition: request.minRowsPerPartition,
         visibilityRps: request.visibilityRps ?? 1000,
         lookbackSeconds: request.lookbackSeconds,
