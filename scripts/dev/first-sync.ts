@@ -33,6 +33,8 @@ export async function seedDemoRuns(address: string): Promise<number> {
           const handle = await client.workflow.start('DemoWorkflow', {
             taskQueue: DEMO_TASK_QUEUE,
             workflowId,
+            // Once ever: the default policy would start a closed ID (the terminated demo run) again on every restart.
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
             memo: { demo: true, i },
           });
           if (i === 0) await handle.terminate('a demo of a terminated run');

@@ -14,8 +14,22 @@ import { expectedWorkflowRows } from '../helpers/seed';
 import { waitFor } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
-const DEV_SYNC_WORKFLOW_ID = 'temporal-sync-dev-full-sync';
-const MANAGED_SCHEDULE_IDS = DEFAULT_SCHEDULES.map((schedule) => schedule.id).sort();
+/** The dev server's namespaces, as `npm run dev` prints them; one worker syncs them all. */
+const DEV_NAMESPACES = ['default', 'orders-demo'] as const;
+type DevNamespace = (typeof DEV_NAMESPACES)[number];
+/** Where the worker, the schedules and every SyncWorkflow run, whichever namespace they sync. */
+const HOME_NAMESPACE: DevNamespace = 'default';
+/** The dev stack's own first sync of a namespace: one workflow ID per namespace. */
+const devSyncWorkflowId = (namespace: string) => `temporal-sync-dev-full-sync--${namespace}`;
+/** Each built-in SyncWorkflow schedule once per namespace (`<id>--<namespace>`), the staleness check once. */
+const MANAGED_SCHEDULE_IDS = DEFAULT_SCHEDULES.flatMap((schedule) =>
+  schedule.workflowType === 'SyncWorkflow'
+    ? DEV_NAMESPACES.map((namespace) => `${schedule.id}--${namespace}`)
+    : [schedule.id],
+).sort();
+/** The managed schedules a namespace holds: all of them in the home namespace, none elsewhere. */
+const managedSchedulesIn = (namespace: string) => (namespace === HOME_NAMESPACE ? MANAGED_SCHEDULE_IDS : []);
+const DEMO_RUNS_PER_NAMESPACE = 3;
 
 interface DevRun {
   pid: number;
@@ -46,13 +60,32 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Waits for the stack to be up and reads what it printed: the links, the counts, the first sync's summary, the PIDs it started. */
+interface SyncSummaryLine {
+  syncRunId: number;
+  streams: Record<string, { rows: number; pages: number }>;
+}
+
+/** The first sync's lines, one per namespace, in the order printed, e.g.
+ * "SyncWorkflow of default (sync_run 1): workflows 5 rows in 1 page(s), schedules 5 rows in 1 page(s)". */
+function syncSummaries(output: string): Array<SyncSummaryLine & { namespace: string }> {
+  return [...output.matchAll(/SyncWorkflow of (\S+) \(sync_run (\d+)\): (.+)$/gm)].map((line) => {
+    const streams: SyncSummaryLine['streams'] = {};
+    for (const part of line[3]!.split(', ')) {
+      const stream = /^(\w+) (\d+) rows in (\d+) page\(s\)$/.exec(part);
+      assert.ok(stream, `unreadable stream summary "${part}" in "${line[0]}"`);
+      streams[stream[1]!] = { rows: Number(stream[2]), pages: Number(stream[3]) };
+    }
+    return { namespace: line[1]!, syncRunId: Number(line[2]), streams };
+  });
+}
+
+/** Waits for the stack to be up and reads what it printed: the links, the counts, the first syncs' summaries, the PIDs it started. */
 async function waitUntilUp(run: DevRun, dataDir: string) {
   let exitCode: number | null | undefined;
   void run.exited.then((code) => (exitCode = code));
   await waitFor(
     'the dev stack to print its counts',
-    async () => {
+    () => {
       if (/Press Ctrl-C to stop everything/.test(run.output())) return true;
       if (exitCode !== undefined) throw new Error(`dev stack exited with ${exitCode}:\n${run.output()}`);
       return undefined;
@@ -76,17 +109,22 @@ async function waitUntilUp(run: DevRun, dataDir: string) {
   const pidsFile = JSON.parse(readFileSync(path.join(dataDir, 'pids.json'), 'utf8')) as Record<string, number>;
   const webUi = /^\s+Web UI\s+(\S+)$/m.exec(output)?.[1];
   const temporalAddress = /^\s+Temporal\s+(\S+) /m.exec(output)?.[1];
-  // e.g. "SyncWorkflow (sync_run 1): workflows 1 rows in 1 page(s), schedules 3 rows in 1 page(s)"
-  const summaryLine = /SyncWorkflow \(sync_run (\d+)\): (.+)$/m.exec(output);
-  assert.ok(webUi && temporalAddress && summaryLine, `no Web UI link, Temporal address or sync summary in:\n${output}`);
-  const streams: Record<string, { rows: number; pages: number }> = {};
-  for (const part of summaryLine[2]!.split(', ')) {
-    const stream = /^(\w+) (\d+) rows in (\d+) page\(s\)$/.exec(part);
-    assert.ok(stream, `unreadable stream summary "${part}" in "${summaryLine[0]}"`);
-    streams[stream[1]!] = { rows: Number(stream[2]), pages: Number(stream[3]) };
-  }
-  const summary = { syncRunId: Number(summaryLine[1]), streams };
-  return { psql, schema: tables[2]!, counts, started, pidsFile, webUi, temporalAddress, summary };
+  const namespacesLine = /^\s+namespaces\s+(.+)$/m.exec(output)?.[1];
+  assert.ok(
+    webUi && temporalAddress && namespacesLine,
+    `no Web UI link, Temporal address or namespaces in:\n${output}`,
+  );
+  const printed = syncSummaries(output);
+  assert.deepEqual(
+    printed.map((line) => line.namespace),
+    [...DEV_NAMESPACES],
+    `one sync summary line per namespace in:\n${output}`,
+  );
+  const summaries = Object.fromEntries(printed.map(({ namespace, ...line }) => [namespace, line])) as Record<
+    DevNamespace,
+    SyncSummaryLine
+  >;
+  return { psql, schema: tables[2]!, counts, started, pidsFile, webUi, temporalAddress, namespacesLine, summaries };
 }
 
 type StackUp = Awaited<ReturnType<typeof waitUntilUp>>;
@@ -106,25 +144,40 @@ async function countsInDatabase(databaseUrl: string, schema: string): Promise<Re
   }
 }
 
-/** Statuses of the dev stack's own first syncs, oldest first; scheduled runs are left out. */
-async function devSyncStatuses(databaseUrl: string, schema: string): Promise<string[]> {
+/** The dev stack's own first syncs by workflow ID: the namespace each synced and its status, oldest first; scheduled runs are left out. */
+async function devSyncRuns(
+  databaseUrl: string,
+  schema: string,
+): Promise<Record<string, Array<{ namespace: string; status: string }>>> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ status: string }>(
-      `SELECT status FROM "${schema}".sync_run WHERE workflow_id = 'temporal-sync-dev-full-sync' ORDER BY id`,
+    const { rows } = await client.query<{ workflow_id: string; namespace: string; status: string }>(
+      `SELECT workflow_id, namespace, status FROM "${schema}".sync_run
+        WHERE workflow_id LIKE 'temporal-sync-dev-full-sync%' ORDER BY id`,
     );
-    return rows.map((row) => row.status);
+    const runs: Record<string, Array<{ namespace: string; status: string }>> = {};
+    for (const row of rows) (runs[row.workflow_id] ??= []).push({ namespace: row.namespace, status: row.status });
+    return runs;
   } finally {
     await client.end();
   }
 }
 
+/** What devSyncRuns must find after `runs` starts of the stack: each namespace's dev sync, all completed. */
+const completedDevSyncs = (runs: number) =>
+  Object.fromEntries(
+    DEV_NAMESPACES.map((namespace) => [
+      devSyncWorkflowId(namespace),
+      Array.from({ length: runs }, () => ({ namespace, status: 'completed' })),
+    ]),
+  );
+
 interface DatabaseSnapshot {
-  workflows: string[];
-  schedules: string[];
-  syncRuns: Array<{ id: number; key: string; workflowId: string; startedAtMs: number }>;
-  syncStates: string[];
+  workflows: Array<{ namespace: string; key: string; workflowId: string; status: string }>;
+  schedules: Array<{ namespace: string; scheduleId: string }>;
+  syncRuns: Array<{ id: number; namespace: string; key: string; workflowId: string; startedAtMs: number }>;
+  syncStates: Array<{ namespace: string; stream: string }>;
 }
 
 const runKey = (workflowId: string, runId: string) => `${workflowId}/${runId}`;
@@ -134,25 +187,41 @@ async function databaseSnapshot(databaseUrl: string, schema: string): Promise<Da
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const workflows = await client.query<{ workflow_id: string; run_id: string }>(
-      `SELECT workflow_id, run_id FROM "${schema}".workflow`,
+    const workflows = await client.query<{ namespace: string; workflow_id: string; run_id: string; status: string }>(
+      `SELECT namespace, workflow_id, run_id, status FROM "${schema}".workflow`,
     );
-    const schedules = await client.query<{ schedule_id: string }>(`SELECT schedule_id FROM "${schema}".schedule`);
-    const syncRuns = await client.query<{ id: string; workflow_id: string; run_id: string; started_ms: string }>(
-      `SELECT id, workflow_id, run_id, floor(extract(epoch FROM started_at) * 1000) AS started_ms
+    const schedules = await client.query<{ namespace: string; schedule_id: string }>(
+      `SELECT namespace, schedule_id FROM "${schema}".schedule`,
+    );
+    const syncRuns = await client.query<{
+      id: string;
+      namespace: string;
+      workflow_id: string;
+      run_id: string;
+      started_ms: string;
+    }>(
+      `SELECT id, namespace, workflow_id, run_id, floor(extract(epoch FROM started_at) * 1000) AS started_ms
          FROM "${schema}".sync_run ORDER BY id`,
     );
-    const syncStates = await client.query<{ stream: string }>(`SELECT stream FROM "${schema}".sync_state`);
+    const syncStates = await client.query<{ namespace: string; stream: string }>(
+      `SELECT namespace, stream FROM "${schema}".sync_state`,
+    );
     return {
-      workflows: workflows.rows.map((row) => runKey(row.workflow_id, row.run_id)).sort(),
-      schedules: schedules.rows.map((row) => row.schedule_id).sort(),
+      workflows: workflows.rows.map((row) => ({
+        namespace: row.namespace,
+        key: runKey(row.workflow_id, row.run_id),
+        workflowId: row.workflow_id,
+        status: row.status,
+      })),
+      schedules: schedules.rows.map((row) => ({ namespace: row.namespace, scheduleId: row.schedule_id })),
       syncRuns: syncRuns.rows.map((row) => ({
         id: Number(row.id),
+        namespace: row.namespace,
         key: runKey(row.workflow_id, row.run_id),
         workflowId: row.workflow_id,
         startedAtMs: Number(row.started_ms),
       })),
-      syncStates: syncStates.rows.map((row) => row.stream).sort(),
+      syncStates: syncStates.rows,
     };
   } finally {
     await client.end();
@@ -167,11 +236,16 @@ interface ServerExecution {
   startMs: number;
 }
 
-/** What the dev server holds in the `default` namespace: every execution (raw visibility API) and schedule. */
-async function namespaceSnapshot(address: string): Promise<{ executions: ServerExecution[]; schedules: string[] }> {
+interface NamespaceSnapshot {
+  executions: ServerExecution[];
+  schedules: string[];
+}
+
+/** What the dev server holds in one namespace: every execution (raw visibility API) and schedule. */
+async function namespaceSnapshot(address: string, namespace: string): Promise<NamespaceSnapshot> {
   const connection = await Connection.connect({ address });
   try {
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({ connection, namespace });
     const executions = (await expectedWorkflowRows(client)).map((row) => ({
       key: runKey(row.workflow_id, row.run_id),
       workflowId: row.workflow_id,
@@ -187,17 +261,95 @@ async function namespaceSnapshot(address: string): Promise<{ executions: ServerE
   }
 }
 
+const show = (value: unknown) => JSON.stringify(value, null, 1);
+
 /**
- * The printed counts, the tables and the dev server agree exactly: the tables hold every execution the
- * namespace held when the dev stack's (latest) first sync began and nothing the server does not hold;
- * an execution started after that (a schedule firing meanwhile) may or may not be in yet. The schedules
- * are the three managed ones, on both sides; sync_state has one row per stream the sync reported.
+ * One namespace's rows against the dev server: the tables hold every execution the namespace held
+ * when its (latest) dev sync began and nothing the server does not hold there; an execution started
+ * after that (a schedule firing meanwhile) may or may not be in yet. Its schedules are the managed ones
+ * (all in the home namespace, none elsewhere), on both sides; sync_state has one row per stream its
+ * sync reported. Returns how many workflow rows the namespace must hold.
+ */
+function assertNamespaceMatchesServer(
+  up: StackUp,
+  db: DatabaseSnapshot,
+  namespace: DevNamespace,
+  servers: Record<DevNamespace, NamespaceSnapshot>,
+  label: string,
+): number {
+  const where = `${label}, namespace ${namespace}`;
+  const server = servers[namespace];
+  const summary = up.summaries[namespace];
+  const devRuns = db.syncRuns.filter((run) => run.workflowId === devSyncWorkflowId(namespace));
+  const devRun = devRuns.at(-1);
+  assert.ok(devRun, `${where}: no sync_run row for ${devSyncWorkflowId(namespace)}: ${show(db.syncRuns)}`);
+  assert.equal(devRun.id, summary.syncRunId, `${where}: the printed sync_run is the latest dev sync's`);
+  assert.deepEqual(
+    devRuns.filter((run) => run.namespace !== namespace),
+    [],
+    `${where}: dev sync rows that name another namespace`,
+  );
+
+  const rows = db.workflows.filter((row) => row.namespace === namespace).map((row) => row.key);
+  const inTables = new Set(rows);
+  const heldAtStart = server.executions.filter((execution) => execution.startMs < devRun.startedAtMs);
+  const startedSince = server.executions.filter((execution) => execution.startMs >= devRun.startedAtMs);
+  const expected = [
+    ...heldAtStart.map((execution) => execution.key),
+    ...startedSince.filter((execution) => inTables.has(execution.key)).map((execution) => execution.key),
+  ].sort();
+  assert.deepEqual(
+    rows.sort(),
+    expected,
+    `${where}: workflow rows against the ${server.executions.length} executions the dev server holds ` +
+      `(sync began at ${new Date(devRun.startedAtMs).toISOString()}): ${show(server.executions)}`,
+  );
+  // The sync of the namespace it runs in lists itself; the others run elsewhere.
+  if (namespace === HOME_NAMESPACE) {
+    assert.ok(inTables.has(devRun.key), `${where}: the first sync did not record its own run ${devRun.key}`);
+  }
+
+  assert.deepEqual(
+    devRuns.map((run) => run.key).sort(),
+    servers[HOME_NAMESPACE].executions
+      .filter((execution) => execution.workflowId === devSyncWorkflowId(namespace))
+      .map((execution) => execution.key)
+      .sort(),
+    `${where}: one sync_run row per dev sync execution on the dev server`,
+  );
+
+  const scheduleRows = db.schedules.filter((row) => row.namespace === namespace).map((row) => row.scheduleId);
+  assert.deepEqual(scheduleRows.sort(), managedSchedulesIn(namespace), `${where}: schedule rows`);
+  assert.deepEqual(server.schedules, managedSchedulesIn(namespace), `${where}: schedules on the dev server`);
+  assert.deepEqual(
+    db.syncStates
+      .filter((row) => row.namespace === namespace)
+      .map((row) => row.stream)
+      .sort(),
+    Object.keys(summary.streams).sort(),
+    `${where}: one sync_state row per stream`,
+  );
+  assert.equal(summary.streams.schedules?.rows, managedSchedulesIn(namespace).length, `${where}: ${show(summary)}`);
+  // While no other sync of the namespace has run (a scheduled one would write rows too), the full listing wrote every row.
+  if (db.syncRuns.every((run) => run.namespace !== namespace || run.workflowId === devSyncWorkflowId(namespace))) {
+    assert.equal(
+      summary.streams.workflows?.rows,
+      expected.length,
+      `${where}: rows the sync listed against the workflow table: ${show(summary)}`,
+    );
+  }
+  return expected.length;
+}
+
+/**
+ * The printed counts, the tables and the dev server agree exactly, namespace by namespace, and the
+ * tables hold nothing of any other namespace; every sync_run row is a SyncWorkflow run on the server.
  */
 async function assertTablesMatchServer(up: StackUp, label: string) {
   // The tables first: whatever they hold, the server already held, and still holds, when it is read next.
   const db = await databaseSnapshot(up.psql, up.schema);
-  const server = await namespaceSnapshot(up.temporalAddress);
-  const show = (value: unknown) => JSON.stringify(value, null, 1);
+  const servers = {} as Record<DevNamespace, NamespaceSnapshot>;
+  for (const namespace of DEV_NAMESPACES) servers[namespace] = await namespaceSnapshot(up.temporalAddress, namespace);
 
   assert.deepEqual(
     {
@@ -209,58 +361,55 @@ async function assertTablesMatchServer(up: StackUp, label: string) {
     up.counts,
     `${label}: printed counts against the tables`,
   );
-
-  const devRuns = db.syncRuns.filter((run) => run.workflowId === DEV_SYNC_WORKFLOW_ID);
-  const devRun = devRuns.at(-1);
-  assert.ok(devRun, `${label}: no sync_run row for ${DEV_SYNC_WORKFLOW_ID}: ${show(db.syncRuns)}`);
-  assert.equal(devRun.id, up.summary.syncRunId, `${label}: the printed sync_run is the latest dev sync's`);
-
-  const inTables = new Set(db.workflows);
-  const heldAtStart = server.executions.filter((execution) => execution.startMs < devRun.startedAtMs);
-  const startedSince = server.executions.filter((execution) => execution.startMs >= devRun.startedAtMs);
-  const expected = [
-    ...heldAtStart.map((execution) => execution.key),
-    ...startedSince.filter((execution) => inTables.has(execution.key)).map((execution) => execution.key),
-  ].sort();
+  let workflowRows = 0;
+  for (const namespace of DEV_NAMESPACES) {
+    workflowRows += assertNamespaceMatchesServer(up, db, namespace, servers, label);
+  }
+  assert.equal(up.counts.workflow, workflowRows, `${label}: workflow rows of namespaces the dev server does not have`);
+  const known = new Set<string>(DEV_NAMESPACES);
   assert.deepEqual(
-    db.workflows,
-    expected,
-    `${label}: workflow rows against the ${server.executions.length} executions the dev server holds ` +
-      `(sync began at ${new Date(devRun.startedAtMs).toISOString()}): ${show(server.executions)}`,
+    [...db.schedules, ...db.syncRuns, ...db.syncStates].filter((row) => !known.has(row.namespace)),
+    [],
+    `${label}: rows of namespaces the dev server does not have`,
   );
-  assert.ok(inTables.has(devRun.key), `${label}: the first sync did not record its own run ${devRun.key}`);
-  assert.equal(up.counts.workflow, expected.length);
 
+  // Every SyncWorkflow runs in the home namespace, whichever namespace it syncs.
   const syncExecutions = new Set(
-    server.executions.filter((execution) => execution.type === 'SyncWorkflow').map((execution) => execution.key),
+    servers[HOME_NAMESPACE].executions
+      .filter((execution) => execution.type === 'SyncWorkflow')
+      .map((execution) => execution.key),
   );
   assert.deepEqual(
     db.syncRuns.filter((run) => !syncExecutions.has(run.key)),
     [],
     `${label}: sync_run rows for runs that are not SyncWorkflow executions on the dev server`,
   );
-  assert.deepEqual(
-    devRuns.map((run) => run.key).sort(),
-    server.executions
-      .filter((execution) => execution.workflowId === DEV_SYNC_WORKFLOW_ID)
-      .map((execution) => execution.key)
-      .sort(),
-    `${label}: one sync_run row per dev sync execution on the dev server`,
-  );
-
-  assert.deepEqual(db.schedules, MANAGED_SCHEDULE_IDS, `${label}: schedule rows`);
-  assert.deepEqual(server.schedules, MANAGED_SCHEDULE_IDS, `${label}: schedules on the dev server`);
-  assert.deepEqual(db.syncStates, Object.keys(up.summary.streams).sort(), `${label}: one sync_state row per stream`);
-  assert.equal(up.summary.streams.schedules?.rows, MANAGED_SCHEDULE_IDS.length, `${label}: ${show(up.summary)}`);
-  // While no other sync has run (a scheduled one would write rows too), the full listing wrote every row.
-  if (db.syncRuns.every((run) => run.workflowId === DEV_SYNC_WORKFLOW_ID)) {
-    assert.equal(
-      up.summary.streams.workflows?.rows,
-      up.counts.workflow,
-      `${label}: rows the sync listed against the workflow table: ${show(up.summary)}`,
-    );
-  }
 }
+
+/** The demo runs of each namespace in the workflow table, as "<workflow ID> <status>", sorted. */
+async function demoRunRows(up: StackUp): Promise<Record<string, string[]>> {
+  const db = await databaseSnapshot(up.psql, up.schema);
+  return Object.fromEntries(
+    DEV_NAMESPACES.map((namespace) => [
+      namespace,
+      db.workflows
+        .filter((row) => row.namespace === namespace && row.workflowId.startsWith('demo-'))
+        .map((row) => `${row.workflowId} ${row.status}`)
+        .sort(),
+    ]),
+  );
+}
+
+/** Started once, whatever the restarts: demo-<namespace>-<i>, the first terminated, the others waiting on a queue no one polls. */
+const EXPECTED_DEMO_RUNS = Object.fromEntries(
+  DEV_NAMESPACES.map((namespace) => [
+    namespace,
+    Array.from(
+      { length: DEMO_RUNS_PER_NAMESPACE },
+      (_, i) => `demo-${namespace}-${i} ${i === 0 ? 'TERMINATED' : 'RUNNING'}`,
+    ),
+  ]),
+);
 
 /** The printed Web UI link is the dev server's UI for the default namespace, and it answers 200 there. */
 async function assertWebUiAnswers(up: StackUp, uiPort: number) {
@@ -413,7 +562,12 @@ function portsInUse(run: DevRun, up: StackUp, ports: { temporal: number; ui: num
 async function assertPortsReleased(ports: PortsInUse) {
   for (const { port, what } of ports.chosen) await assertPortFree(port, what);
   if (!ports.sockets) return;
-  const stillListening = new Map([...(listeningByInode() ?? new Map()).values()].map((entry) => [entry.port, entry]));
+  const stillListening = new Map(
+    [...(listeningByInode() ?? new Map<string, { address: string; port: number }>()).values()].map((entry) => [
+      entry.port,
+      entry,
+    ]),
+  );
   const held = ports.sockets.filter((socket) => stillListening.has(socket.port));
   assert.deepEqual(held, [], `ports of the stopped stack still listened on: ${JSON.stringify(held)}`);
 }
@@ -482,7 +636,7 @@ describe('npm run dev', () => {
     }
   });
 
-  test('with no DATABASE_URL: embedded Postgres, first sync fills the tables, Ctrl-C stops everything; a second run carries on, SIGTERM stops it', async () => {
+  test('with no DATABASE_URL: embedded Postgres, first sync of each namespace fills the tables, Ctrl-C stops everything; a second run carries on, SIGTERM stops it', async () => {
     const ports = {
       temporal: await freeLoopbackPort(),
       ui: await freeLoopbackPort(),
@@ -511,20 +665,24 @@ describe('npm run dev', () => {
     assert.match(up.psql, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
     assert.equal(up.psql, `postgres://postgres@127.0.0.1:${ports.postgres}/postgres`);
     assert.equal(up.temporalAddress, `127.0.0.1:${ports.temporal}`);
+    assert.equal(up.namespacesLine, 'default, orders-demo (one worker syncs them all)');
     const firstPorts = portsInUse(first, up, ports);
     await assertWebUiAnswers(up, ports.ui);
 
     assert.deepEqual(await countsInDatabase(up.psql, up.schema), up.counts);
-    // The first sync saw itself running in the namespace and the three schedules applied before it,
-    // recorded its run, and finished both streams. (A schedule firing meanwhile adds a run of its own.)
+    // Each namespace's first sync saw the demo runs started before it (the default one also itself and
+    // the five schedules applied before it), recorded its run, and finished both streams. (A schedule
+    // firing meanwhile adds a run of its own.)
     await assertTablesMatchServer(up, 'first run');
-    assert.equal(up.counts.schedule, 3);
-    assert.equal(up.counts.sync_state, 2);
+    assert.equal(up.counts.schedule, 5);
+    assert.equal(up.counts.sync_state, 2 * DEV_NAMESPACES.length);
     assert.deepEqual(
       [...first.output().matchAll(/created schedule (\S+)/g)].map((match) => match[1]).sort(),
       MANAGED_SCHEDULE_IDS,
     );
-    assert.deepEqual(await devSyncStatuses(up.psql, up.schema), ['completed']);
+    assert.match(first.output(), /started 6 demo runs in default and orders-demo/);
+    assert.deepEqual(await demoRunRows(up), EXPECTED_DEMO_RUNS, 'first run: demo runs');
+    assert.deepEqual(await devSyncRuns(up.psql, up.schema), completedDevSyncs(1));
 
     await stopAndCheckNothingLeft(first, up.started, 'SIGINT', firstPorts);
     assert.equal(existsSync(path.join(dataDir, 'pids.json')), false);
@@ -536,7 +694,7 @@ describe('npm run dev', () => {
     leftovers.push(...again.started.map((child) => child.pid));
     const secondPorts = portsInUse(second, again, ports);
     await assertWebUiAnswers(again, ports.ui);
-    assert.deepEqual(await devSyncStatuses(again.psql, again.schema), ['completed', 'completed']);
+    assert.deepEqual(await devSyncRuns(again.psql, again.schema), completedDevSyncs(2));
     assert.match(second.output(), /schedules already in place/);
     assert.ok(
       again.counts.workflow! > up.counts.workflow!,
@@ -544,6 +702,10 @@ describe('npm run dev', () => {
     );
     assert.deepEqual(await countsInDatabase(again.psql, again.schema), again.counts);
     await assertTablesMatchServer(again, 'second run');
+    const demoRunsAgain = await demoRunRows(again);
     await stopAndCheckNothingLeft(second, again.started, 'SIGTERM', secondPorts);
+    // Last, so that every other check has run: the restart found the demo runs and started none.
+    assert.match(second.output(), /demo runs already there/);
+    assert.deepEqual(demoRunsAgain, EXPECTED_DEMO_RUNS, 'second run: demo runs');
   });
 });
