@@ -14,6 +14,7 @@ import {
   wholeNumber,
 } from './config-fields';
 import { loadNamespaces, type SourceNamespaces } from './namespaces/load';
+import type { StreamSettings } from './streams/contract';
 import { resolveTemporalConnection, type ConnectionResult, type TemporalConnection } from './temporal/connect-settings';
 
 export const DEFAULT_METRICS_PORT = 9464;
@@ -22,6 +23,14 @@ export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 export const DEFAULT_STARTUP_WAIT_SECONDS = 60;
 /** How old a schedule's describe may be before an incremental pass describes it again, though its list entry is unchanged. */
 export const DEFAULT_SCHEDULE_REDESCRIBE_SECONDS = 600;
+/** What streams read when nothing is set (every test and tool that builds a worker starts here). */
+export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
+  scheduleRedescribeSeconds: DEFAULT_SCHEDULE_REDESCRIBE_SECONDS,
+  describeConcurrency: 8,
+  stuckAfterSeconds: 600,
+  stuckRedescribeSeconds: 300,
+  stuckDescribesPerPass: 100,
+};
 /** A third of Temporal Cloud's 30 visibility calls per second per namespace, which the user's own apps share. */
 export const DEFAULT_VISIBILITY_RPS = 10;
 /**
@@ -114,6 +123,12 @@ export const envSchema = temporalEnvSchema.extend({
   TEMPORAL_SYNC_STALENESS_SECONDS: wholeNumber(1, 2_592_000, 7200),
   /** An incremental pass re-describes a schedule whose list entry is unchanged once its describe is this old; 0: always. */
   TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS: wholeNumber(0, 604_800, DEFAULT_SCHEDULE_REDESCRIBE_SECONDS),
+  /** A run open longer than this is described for why it may be stuck (stuck_workflows); 0 turns that stream off. */
+  TEMPORAL_SYNC_STUCK_AFTER_SECONDS: wholeNumber(0, 2_592_000, DEFAULT_STREAM_SETTINGS.stuckAfterSeconds),
+  /** A long-open run described less than this long ago is not described again yet. */
+  TEMPORAL_SYNC_STUCK_REDESCRIBE_SECONDS: wholeNumber(0, 604_800, DEFAULT_STREAM_SETTINGS.stuckRedescribeSeconds),
+  /** DescribeWorkflowExecution calls one stuck_workflows pass makes at most. */
+  TEMPORAL_SYNC_STUCK_DESCRIBES_PER_PASS: wholeNumber(1, 100_000, DEFAULT_STREAM_SETTINGS.stuckDescribesPerPass),
   /** Visibility calls per second (List/Count executions, ListSchedules) one sync run may make, all its partitions together. */
   TEMPORAL_SYNC_VISIBILITY_RPS: wholeNumber(1, 1000, DEFAULT_VISIBILITY_RPS),
   /** copy (fastest) or insert, for databases or proxies without COPY FROM STDIN (PGlite, some poolers). */
@@ -144,6 +159,8 @@ export interface Config {
   startupWaitSeconds: number;
   migrateOnStart: boolean;
   scheduleRedescribeSeconds: number;
+  /** What the streams read: redescribe ages, describe bounds, the stuck age. */
+  streamSettings: StreamSettings;
   visibilityRps: number;
   bulkLoad: 'copy' | 'insert';
   workflowBundlePath: string | undefined;
@@ -261,6 +278,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     startupWaitSeconds: vars.TEMPORAL_SYNC_STARTUP_WAIT_SECONDS,
     migrateOnStart: vars.TEMPORAL_SYNC_MIGRATE_ON_START,
     scheduleRedescribeSeconds: vars.TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS,
+    streamSettings: {
+      ...DEFAULT_STREAM_SETTINGS,
+      scheduleRedescribeSeconds: vars.TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS,
+      stuckAfterSeconds: vars.TEMPORAL_SYNC_STUCK_AFTER_SECONDS,
+      stuckRedescribeSeconds: vars.TEMPORAL_SYNC_STUCK_REDESCRIBE_SECONDS,
+      stuckDescribesPerPass: vars.TEMPORAL_SYNC_STUCK_DESCRIBES_PER_PASS,
+    },
     visibilityRps: vars.TEMPORAL_SYNC_VISIBILITY_RPS,
     bulkLoad: vars.TEMPORAL_SYNC_DB_BULK_LOAD,
     workflowBundlePath: vars.TEMPORAL_SYNC_WORKFLOW_BUNDLE,

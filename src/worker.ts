@@ -132,7 +132,7 @@ async function startWorker(
           secrets: config.secrets,
           visibilityRps: config.visibilityRps,
           bulkLoad: config.bulkLoad,
-          streamSettings: { scheduleRedescribeSeconds: config.scheduleRedescribeSeconds, describeConcurrency: 8 },
+          streamSettings: config.streamSettings,
           metrics: metrics.recorder,
           draining: draining.signal,
           alerts: alertSettings(config),

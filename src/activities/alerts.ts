@@ -15,6 +15,7 @@ import { readInstalledAt } from '../db/migrate';
 import { readLastSuccess, readRunFacts, type RunFacts } from '../db/sync-runs';
 import { formatDuration } from '../duration';
 import { redactSecrets } from '../redact';
+import { decideOnData } from './data-alerts';
 import { checkDestination } from './destination';
 import type { SyncDependencies } from './dependencies';
 import { reconcileEndedRuns } from './reconcile';
@@ -47,6 +48,7 @@ function due(
     Context.current().log.info(notify ? `incident ${event}` : 'incident still open: no new alert', {
       incident: incident.id,
       kind: incident.kind,
+      subject: incident.subject,
       occurrences: incident.occurrences,
     });
   }
@@ -90,7 +92,12 @@ export async function decideOnOutcome(
     event: `sync_run:${run.id}`,
     afterSyncRunId: run.id,
   });
-  return due(deps, closed, 'closed', run, run.finished_at);
+  const data = await decideOnData(deps, run);
+  const decisions = [
+    due(deps, [...closed, ...data.closed], 'closed', run, run.finished_at),
+    due(deps, data.opened, 'opened', run, run.finished_at),
+  ];
+  return { alerts: decisions.flatMap((decision) => decision.alerts) };
 }
 
 /**

@@ -56,6 +56,8 @@ async function planOf(deps: SyncDependencies, run: RunRecord): Promise<RunPlan> 
     startedAt: run.startedAt.toISOString(),
     continuedAsNew: run.continuedAsNew,
     settings: run.settings as unknown as RunSettings,
+    readsEverything:
+      run.mode === 'full' || passes.every((pass) => pass.full || streamNamed(pass.stream)?.incrementalOnly),
     streams: passes
       .sort((a, b) => order(a.stream) - order(b.stream))
       .map((pass) => ({
@@ -91,7 +93,13 @@ async function planStreams(deps: SyncDependencies, request: PlanRequest, namespa
   for (const name of streamsOf(request)) {
     const stream = streamNamed(name)!;
     const cursor = await readCursor(deps.pool, deps.schema, namespace, name);
-    const plan = stream.plan({ mode: request.mode, lookbackSeconds: request.lookbackSeconds, cursor });
+    const plan = stream.plan({
+      mode: request.mode,
+      lookbackSeconds: request.lookbackSeconds,
+      cursor,
+      now: before,
+      settings: deps.streamSettings,
+    });
     const target = {
       partitions: settings.partitions === 1 ? 1 : settings.partitions * PARTITIONS_PER_LANE,
       minRows: settings.minRowsPerPartition,

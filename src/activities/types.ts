@@ -64,6 +64,11 @@ export interface RunPlan {
   continuedAsNew: number;
   settings: RunSettings;
   streams: StreamProgress[];
+  /**
+   * True when the run read everything its streams can read in full: a full run, or every stream's pass
+   * full apart from streams that only ever read incrementally. Absent in plans recorded before it.
+   */
+  readsEverything?: boolean;
 }
 
 /** Names the run and the destination it was planned for: every activity checks both. */

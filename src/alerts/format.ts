@@ -4,6 +4,9 @@ import type { AlertMessage } from './types';
 const TITLES: Record<AlertMessage['kind'], Record<AlertMessage['event'], string>> = {
   sync_failed: { opened: 'Sync failing', closed: 'Sync recovered' },
   stale: { opened: 'Data stale', closed: 'Data fresh again' },
+  schedule_missed: { opened: 'Schedule missed fires', closed: 'Schedule fires again' },
+  schedule_skipped: { opened: 'Schedule skipped fires', closed: 'Schedule fires again' },
+  stuck_workflows: { opened: 'Workflows stuck', closed: 'Workflows no longer stuck' },
 };
 
 /** Slack's mrkdwn reads &, < and > as markup: escape them so an error message shows as written. */
@@ -40,6 +43,9 @@ export function slackBody(message: AlertMessage): { text: string; blocks: unknow
   const icon = message.event === 'opened' ? ':red_circle:' : ':large_green_circle:';
   const facts = [
     `*Namespace:* ${slackEscape(message.namespace)}`,
+    ...(message.subject
+      ? [`*${message.kind === 'stuck_workflows' ? 'Workflow type' : 'Schedule'}:* ${slackEscape(message.subject)}`]
+      : []),
     `*Opened:* ${message.openedAt}`,
     ...(message.closedAt ? [`*Closed:* ${message.closedAt}`] : []),
     ...(message.syncRun ? [`*Sync run:* ${message.syncRun.id} (${slackEscape(message.syncRun.workflowId)})`] : []),

@@ -17,7 +17,24 @@ export function runLink(webUiUrl: string | undefined, namespace: string, workflo
   return webUiUrl === undefined ? null : workflowLink(webUiUrl, namespace, workflowId, runId);
 }
 
+/** Incidents about the data: the opening says what was found (last_error), the closing that it is over. */
+function dataSummary(incident: IncidentRow, event: 'opened' | 'closed'): string | undefined {
+  const where = `in namespace "${incident.namespace}"`;
+  const problem = incident.last_error ?? 'a problem';
+  if (incident.kind === 'schedule_missed' || incident.kind === 'schedule_skipped') {
+    const schedule = `Schedule "${incident.subject}" ${where}`;
+    return event === 'opened' ? `${schedule}: ${problem}` : `${schedule} fires normally again`;
+  }
+  if (incident.kind === 'stuck_workflows') {
+    const type = `Workflow type "${incident.subject}" ${where}`;
+    return event === 'opened' ? `${type}: ${problem}` : `${type} has no stuck runs any more`;
+  }
+  return undefined;
+}
+
 function summaryOf(incident: IncidentRow, event: 'opened' | 'closed', run: RunFacts | undefined): string {
+  const data = dataSummary(incident, event);
+  if (data !== undefined) return data;
   const ns = `namespace "${incident.namespace}"`;
   if (incident.kind === 'sync_failed') {
     if (event === 'opened') return `Sync of ${ns} failed: ${incident.last_error ?? 'unknown error'}`;
@@ -45,6 +62,7 @@ export function buildAlert(
     event,
     kind: incident.kind,
     namespace: incident.namespace,
+    subject: incident.subject === '' ? null : incident.subject,
     summary: redact(summaryOf(incident, event, run)),
     openedAt: incident.opened_at.toISOString(),
     closedAt: incident.closed_at?.toISOString() ?? null,

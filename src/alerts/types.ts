@@ -1,6 +1,7 @@
 /** The contracts of alerting: plain JSON, so they can travel through workflow history (never a secret). */
 
-export type IncidentKind = 'sync_failed' | 'stale';
+/** sync_failed and stale are about the sync; the others about the data it found (a schedule, a workflow type). */
+export type IncidentKind = 'sync_failed' | 'stale' | 'schedule_missed' | 'schedule_skipped' | 'stuck_workflows';
 
 /** One message about an incident: it opened, or it closed. Built by an activity, already redacted. */
 export interface AlertMessage {
@@ -8,6 +9,8 @@ export interface AlertMessage {
   event: 'opened' | 'closed';
   kind: IncidentKind;
   namespace: string;
+  /** What it is about within the namespace: the schedule ID, the workflow type; null for the sync's own. */
+  subject: string | null;
   /** One line a person reads first. */
   summary: string;
   openedAt: string;

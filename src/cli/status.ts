@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   try {
     const running = await runningRuns(pool, config.schema).catch(() => []);
     const [snapshot, temporal] = await Promise.all([
-      readDatabaseSnapshot(pool, config.schema).catch((error: unknown) => {
+      readDatabaseSnapshot(pool, config.schema, config.alerts.stalenessSeconds).catch((error: unknown) => {
         const code = (error as { code?: unknown }).code;
         const hint =
           code === '42P01' || code === '3F000' ? ' (run npm run migrate, or check TEMPORAL_SYNC_SCHEMA)' : '';

@@ -7,10 +7,11 @@ import { startupWait } from '../startup-wait';
 import { connectCliClient } from '../temporal/cli-client';
 import { workflowLink } from '../temporal/web-ui';
 import { parseSyncInput, type SyncInput } from '../workflows/input';
+import { STREAM_NAMES } from '../streams/registry';
 import type { SyncSummary } from '../workflows/sync-workflow';
 import { runCommand, UsageError } from './run-command';
 
-const HELP = `Usage: npm run sync -- [--mode full|incremental] [--streams workflows,schedules]
+const HELP = `Usage: npm run sync -- [--mode full|incremental] [--streams STREAM,...]
                        [--namespace NAMESPACE] [--input JSON] [--id WORKFLOW_ID] [--wait]
 
 Starts one SyncWorkflow now, on task queue TEMPORAL_SYNC_TASK_QUEUE (default temporal-sync) in
@@ -20,7 +21,7 @@ A Temporal server that is not up yet is waited for, up to TEMPORAL_SYNC_STARTUP_
 (default 60; 0: not at all).
 
   --mode M       full (read everything, mark what is gone) or incremental (default)
-  --streams S    comma-separated: workflows, schedules (default both)
+  --streams S    comma-separated, of: ${STREAM_NAMES.join(', ')} (default all)
   --namespace N  the namespace to sync, one of the namespaces definition's (default: the only one)
   --input JSON   any SyncWorkflow input, e.g. '{"pageSize":500}'; the options above override it
   --id ID        the workflow ID (default temporal-sync-manual-<mode>[-<namespace>]-<UTC time>-<random>)

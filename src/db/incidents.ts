@@ -6,6 +6,8 @@ export interface IncidentRow {
   id: string;
   namespace: string;
   kind: IncidentKind;
+  /** What the incident is about within the namespace: a schedule, a workflow type; '' for the sync itself. */
+  subject: string;
   opened_at: Date;
   last_seen_at: Date;
   closed_at: Date | null;
@@ -22,7 +24,7 @@ export interface IncidentChange {
   notify: boolean;
 }
 
-const RETURNING = `id::text AS id, namespace, kind, opened_at, last_seen_at, closed_at, occurrences, last_error,
+const RETURNING = `id::text AS id, namespace, kind, subject, opened_at, last_seen_at, closed_at, occurrences, last_error,
   opened_by, closed_by`;
 
 /**
@@ -34,21 +36,28 @@ const RETURNING = `id::text AS id, namespace, kind, opened_at, last_seen_at, clo
 async function recordBad(
   db: pg.Pool,
   schema: string,
-  args: { namespace: string; kind: IncidentKind; event: string; error: string; syncRunId: string | null },
+  args: {
+    namespace: string;
+    kind: IncidentKind;
+    subject?: string;
+    event: string;
+    error: string;
+    syncRunId: string | null;
+  },
   supersededBy: string,
 ): Promise<IncidentChange | undefined> {
   const { rows } = await db.query<IncidentRow & { opened_by_this: boolean }>(
     `INSERT INTO ${qualified(schema, 'alert_incident')} AS i
-       (namespace, kind, last_error, opened_by, last_event, last_sync_run_id)
-     SELECT $1, $2, $3, $4, $4, $5::bigint WHERE NOT (${supersededBy})
-     ON CONFLICT (namespace, kind) WHERE closed_at IS NULL DO UPDATE SET
+       (namespace, kind, subject, last_error, opened_by, last_event, last_sync_run_id)
+     SELECT $1, $2, $6, $3, $4, $4, $5::bigint WHERE NOT (${supersededBy})
+     ON CONFLICT (namespace, kind, subject) WHERE closed_at IS NULL DO UPDATE SET
        last_seen_at = now(),
        occurrences = i.occurrences + CASE WHEN i.last_event = excluded.last_event THEN 0 ELSE 1 END,
        last_error = excluded.last_error,
        last_event = excluded.last_event,
        last_sync_run_id = GREATEST(i.last_sync_run_id, excluded.last_sync_run_id)
      RETURNING ${RETURNING}, opened_by = $4 AS opened_by_this`,
-    [args.namespace, args.kind, args.error, args.event, args.syncRunId],
+    [args.namespace, args.kind, args.error, args.event, args.syncRunId, args.subject ?? ''],
   );
   const row = rows[0];
   if (!row) return undefined;
@@ -89,16 +98,16 @@ export function recordStale(
 export async function closeIncidents(
   db: pg.Pool,
   schema: string,
-  args: { namespace: string; kind: IncidentKind; event: string; afterSyncRunId?: string },
+  args: { namespace: string; kind: IncidentKind; subject?: string; event: string; afterSyncRunId?: string },
 ): Promise<IncidentChange[]> {
   const { rows } = await db.query<IncidentRow>(
     `UPDATE ${qualified(schema, 'alert_incident')}
      SET closed_at = coalesce(closed_at, now()), closed_by = $3, last_seen_at = now()
-     WHERE namespace = $1 AND kind = $2
+     WHERE namespace = $1 AND kind = $2 AND subject = $5
        AND ((closed_at IS NULL AND ($4::bigint IS NULL OR coalesce(last_sync_run_id, 0) < $4::bigint))
             OR closed_by = $3)
      RETURNING ${RETURNING}`,
-    [args.namespace, args.kind, args.event, args.afterSyncRunId ?? null],
+    [args.namespace, args.kind, args.event, args.afterSyncRunId ?? null, args.subject ?? ''],
   );
   return rows.map((incident) => ({ incident, notify: true }));
 }
@@ -117,6 +126,7 @@ export async function markNotified(
 export interface OpenIncident {
   id: string;
   kind: IncidentKind;
+  subject: string;
   openedAt: Date;
   lastSeenAt: Date;
   occurrences: number;
@@ -126,10 +136,37 @@ export interface OpenIncident {
 
 export async function openIncidents(db: pg.Pool, schema: string, namespace: string): Promise<OpenIncident[]> {
   const { rows } = await db.query<OpenIncident>(
-    `SELECT id::text AS id, kind, opened_at AS "openedAt", last_seen_at AS "lastSeenAt", occurrences,
+    `SELECT id::text AS id, kind, subject, opened_at AS "openedAt", last_seen_at AS "lastSeenAt", occurrences,
             last_error AS "lastError", open_notified_at AS "notifiedAt"
-     FROM ${qualified(schema, 'alert_incident')} WHERE namespace = $1 AND closed_at IS NULL ORDER BY opened_at`,
+     FROM ${qualified(schema, 'alert_incident')} WHERE namespace = $1 AND closed_at IS NULL ORDER BY opened_at, subject`,
     [namespace],
   );
   return rows;
+}
+
+/**
+ * A problem found in the data of a completed run (a schedule that missed fires, a workflow type with stuck
+ * runs): opens the incident of its kind and subject, or is a repeat of the open one. `event` is the run.
+ */
+export function recordDataProblem(
+  db: pg.Pool,
+  schema: string,
+  problem: { namespace: string; kind: IncidentKind; subject: string; event: string; error: string; syncRunId: string },
+): Promise<IncidentChange | undefined> {
+  return recordBad(db, schema, problem, 'false');
+}
+
+/** The subjects of a namespace's open incidents of a kind. */
+export async function openSubjects(
+  db: pg.Pool,
+  schema: string,
+  namespace: string,
+  kind: IncidentKind,
+): Promise<string[]> {
+  const { rows } = await db.query<{ subject: string }>(
+    `SELECT subject FROM ${qualified(schema, 'alert_incident')}
+     WHERE namespace = $1 AND kind = $2 AND closed_at IS NULL ORDER BY subject`,
+    [namespace, kind],
+  );
+  return rows.map((row) => row.subject);
 }

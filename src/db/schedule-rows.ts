@@ -22,6 +22,7 @@ export interface ScheduleRow {
   num_actions_taken: number;
   num_actions_missed_catchup_window: number;
   num_actions_skipped_overlap: number;
+  num_actions_buffer_dropped: number;
   running_workflows: JsonValue;
   created_at: string;
   last_updated_at: string | null;
@@ -50,6 +51,7 @@ export const scheduleTable: TableSpec<ScheduleRow> = {
     ['num_actions_taken', 'bigint'],
     ['num_actions_missed_catchup_window', 'bigint'],
     ['num_actions_skipped_overlap', 'bigint'],
+    ['num_actions_buffer_dropped', 'bigint'],
     ['running_workflows', 'jsonb'],
     ['created_at', 'timestamptz'],
     ['last_updated_at', 'timestamptz'],

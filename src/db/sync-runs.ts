@@ -171,11 +171,12 @@ export interface RunFacts {
   started_at: Date;
   finished_at: Date | null;
   error: string | null;
+  streams: string[];
 }
 
 export async function readRunFacts(db: pg.Pool, schema: string, id: string): Promise<RunFacts | undefined> {
   const { rows } = await db.query<RunFacts>(
-    `SELECT id::text AS id, namespace, workflow_id, run_id, status, started_at, finished_at, error
+    `SELECT id::text AS id, namespace, workflow_id, run_id, status, started_at, finished_at, error, streams
      FROM ${qualified(schema, 'sync_run')} WHERE id = $1`,
     [id],
   );

@@ -22,6 +22,17 @@ export interface WorkflowRow {
   root_run_id: string | null;
   memo: Record<string, JsonValue> | null;
   search_attributes: Record<string, JsonValue> | null;
+  first_run_id: string | null;
+  /** The server's own duration of a closed run. */
+  execution_duration_seconds: number | null;
+  worker_deployment_name: string | null;
+  worker_deployment_build_id: string | null;
+  versioning_behavior: string | null;
+  priority_key: number | null;
+  fairness_key: string | null;
+  fairness_weight: number | null;
+  external_payload_size_bytes: number | null;
+  external_payload_count: number | null;
   /** When the page holding this view was asked for: of two views of a run, the later read wins. */
   read_at: string;
 }
@@ -48,6 +59,16 @@ export const workflowTable: TableSpec<WorkflowRow> = {
     ['root_run_id', 'text'],
     ['memo', 'jsonb'],
     ['search_attributes', 'jsonb'],
+    ['first_run_id', 'text'],
+    ['execution_duration_seconds', 'double precision'],
+    ['worker_deployment_name', 'text'],
+    ['worker_deployment_build_id', 'text'],
+    ['versioning_behavior', 'text'],
+    ['priority_key', 'integer'],
+    ['fairness_key', 'text'],
+    ['fairness_weight', 'double precision'],
+    ['external_payload_size_bytes', 'bigint'],
+    ['external_payload_count', 'bigint'],
     ['read_at', 'timestamptz'],
   ],
   key: ['namespace', 'workflow_id', 'run_id'],

@@ -2,7 +2,7 @@ import { temporal } from '@temporalio/proto';
 import type { WorkflowRow } from '../db/workflow-rows';
 import type { MappedPage } from '../streams/contract';
 import { decodePayloadMap } from './payloads';
-import { longToNumber, timestampToEpochMicros, timestampToIso } from './time';
+import { durationSeconds, longToNumber, timestampToEpochMicros, timestampToIso } from './time';
 
 export type RawExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 export type { WorkflowRow };
@@ -25,6 +25,55 @@ function nonEmpty(text: string | null | undefined): string | null {
 /** Counters are written to visibility only when a run closes; a running one reports 0, stored as unknown. */
 function closedCounter(value: Parameters<typeof longToNumber>[0], closed: boolean): number | null {
   return closed ? longToNumber(value) : null;
+}
+
+/** A count the proto reports as 0 when unset: 0 and absent are both stored as unknown. */
+function positive(value: Parameters<typeof longToNumber>[0]): number | null {
+  const number = longToNumber(value);
+  return number > 0 ? number : null;
+}
+
+/** An enum value by its proto name less the prefix; the unspecified value (and none) is null. */
+function enumName(names: Record<number, string>, value: number | null | undefined, prefix: string): string | null {
+  if (!value) return null;
+  const name = names[value];
+  return typeof name === 'string' ? name.replace(prefix, '') : `UNKNOWN_${String(value)}`;
+}
+
+type NewerFields = Pick<
+  WorkflowRow,
+  | 'first_run_id'
+  | 'execution_duration_seconds'
+  | 'worker_deployment_name'
+  | 'worker_deployment_build_id'
+  | 'versioning_behavior'
+  | 'priority_key'
+  | 'fairness_key'
+  | 'fairness_weight'
+  | 'external_payload_size_bytes'
+  | 'external_payload_count'
+>;
+
+/** Fields of newer servers; a server that does not send one (or sends the proto default) leaves it NULL. */
+function newerFields(info: RawExecutionInfo, closed: boolean): NewerFields {
+  const versioning = info.versioningInfo;
+  return {
+    first_run_id: nonEmpty(info.firstRunId),
+    execution_duration_seconds: closed ? durationSeconds(info.executionDuration) : null,
+    worker_deployment_name:
+      nonEmpty(info.workerDeploymentName) ?? nonEmpty(versioning?.deploymentVersion?.deploymentName),
+    worker_deployment_build_id: nonEmpty(versioning?.deploymentVersion?.buildId),
+    versioning_behavior: enumName(
+      temporal.api.enums.v1.VersioningBehavior,
+      versioning?.behavior,
+      'VERSIONING_BEHAVIOR_',
+    ),
+    priority_key: positive(info.priority?.priorityKey),
+    fairness_key: nonEmpty(info.priority?.fairnessKey),
+    fairness_weight: positive(info.priority?.fairnessWeight),
+    external_payload_size_bytes: positive(info.externalPayloadSizeBytes),
+    external_payload_count: positive(info.externalPayloadCount),
+  };
 }
 
 export class UnmappableExecutionError extends Error {
@@ -67,6 +116,7 @@ export function executionToRow(namespace: string, info: RawExecutionInfo, readAt
     root_run_id: nonEmpty(info.rootExecution?.runId),
     memo: decodePayloadMap(info.memo?.fields),
     search_attributes: decodePayloadMap(info.searchAttributes?.indexedFields),
+    ...newerFields(info, closed),
     read_at: readAt.toISOString(),
   };
 }

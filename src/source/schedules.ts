@@ -111,6 +111,7 @@ export function scheduleToRow(
     num_actions_taken: longToNumber(info?.actionCount),
     num_actions_missed_catchup_window: longToNumber(info?.missedCatchupWindow),
     num_actions_skipped_overlap: longToNumber(info?.overlapSkipped),
+    num_actions_buffer_dropped: longToNumber(info?.bufferDropped),
     running_workflows: (info?.runningWorkflows ?? []).map((running) => ({
       workflow_id: nonEmpty(running.workflowId),
       first_execution_run_id: nonEmpty(running.runId),

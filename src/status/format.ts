@@ -33,11 +33,22 @@ function namespaceLines(now: number, ns: NamespaceStatus): string[] {
   if (ns.running > 0) lines.push(`  running now: ${ns.running} run${ns.running === 1 ? '' : 's'}`);
   for (const incident of ns.openIncidents) {
     const sent = incident.notifiedAt ? `alert sent ${incident.notifiedAt}` : 'no alert delivered';
+    const about = incident.subject ? ` "${incident.subject}"` : '';
     lines.push(
-      `  open incident ${incident.id}: ${incident.kind} since ${incident.openedAt}, ${incident.occurrences} occurrence(s), ${sent}` +
+      `  open incident ${incident.id}: ${incident.kind}${about} since ${incident.openedAt}, ${incident.occurrences} occurrence(s), ${sent}` +
         (incident.lastError ? `: ${incident.lastError}` : ''),
     );
   }
+  return [...lines, ...findingLines(ns)];
+}
+
+/** Schedules that missed or skipped fires in the window, and the workflow types with the most stuck runs. */
+function findingLines(ns: NamespaceStatus): string[] {
+  const lines: string[] = [];
+  if (ns.scheduleProblems.length > 0) lines.push('  schedules that missed or skipped fires in the staleness window:');
+  for (const problem of ns.scheduleProblems) lines.push(`    ${problem.scheduleId}: ${problem.text}`);
+  if (ns.stuckTypes.length > 0) lines.push('  workflow types with stuck runs, the most first:');
+  for (const type of ns.stuckTypes) lines.push(`    ${type.workflowType || '(no type)'}: ${type.text}`);
   return lines;
 }
 

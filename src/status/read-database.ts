@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { scheduleProblemText, stuckText } from '../alerts/findings';
+import { recentScheduleProblems, stuckTypes } from '../db/data-findings';
 import { databaseNow } from '../db/clock';
 import { openIncidents } from '../db/incidents';
 import { countRows } from '../db/rows';
@@ -12,6 +14,9 @@ import {
 } from '../db/sync-runs';
 import { byRegistryOrder, streamNamed } from '../streams/registry';
 import type { DatabaseSnapshot, NamespaceStatus, RunRef, StreamStatus } from './types';
+
+/** How many stuck workflow types status shows per namespace. */
+const TOP_STUCK_TYPES = 5;
 
 const iso = (value: Date | null | undefined): string | null => value?.toISOString() ?? null;
 
@@ -47,6 +52,7 @@ async function namespaceStatus(
   schema: string,
   namespace: string,
   streams: string[],
+  window: { since: Date },
 ): Promise<NamespaceStatus> {
   const lastFailure = await latestFinishedRun(db, schema, namespace, { statuses: FAILED_STATUSES });
   const lastFinished = await latestFinishedRun(db, schema, namespace, { statuses: ['completed', ...FAILED_STATUSES] });
@@ -67,15 +73,41 @@ async function namespaceStatus(
       lastSeenAt: incident.lastSeenAt.toISOString(),
       notifiedAt: iso(incident.notifiedAt),
     })),
+    ...(await dataFindings(db, schema, namespace, window)),
   };
 }
 
-/** Everything the status command reports from the tables, for every namespace they hold. */
-export async function readDatabaseSnapshot(db: pg.Pool, schema: string): Promise<DatabaseSnapshot> {
+/** What the data says beyond the sync's health: schedules that missed fires lately, stuck workflow types. */
+async function dataFindings(db: pg.Pool, schema: string, namespace: string, window: { since: Date }) {
+  const problems = await recentScheduleProblems(db, schema, namespace, window.since);
+  const types = await stuckTypes(db, schema, namespace, TOP_STUCK_TYPES);
+  return {
+    scheduleProblems: problems.map((problem) => ({
+      scheduleId: problem.scheduleId,
+      kind: problem.kind,
+      fires: problem.fires,
+      since: problem.since.toISOString(),
+      until: problem.until.toISOString(),
+      text: scheduleProblemText(problem),
+    })),
+    stuckTypes: types.map((type) => ({ workflowType: type.workflowType, runs: type.runs, text: stuckText(type) })),
+  };
+}
+
+/**
+ * Everything the status command reports from the tables, for every namespace they hold; schedule
+ * problems within the last `windowSeconds` (the staleness window).
+ */
+export async function readDatabaseSnapshot(
+  db: pg.Pool,
+  schema: string,
+  windowSeconds: number,
+): Promise<DatabaseSnapshot> {
   const now = await databaseNow(db);
+  const window = { since: new Date(now.getTime() - windowSeconds * 1000) };
   const namespaces: NamespaceStatus[] = [];
   for (const { namespace, streams } of await namespacesAndStreams(db, schema)) {
-    namespaces.push(await namespaceStatus(db, schema, namespace, streams));
+    namespaces.push(await namespaceStatus(db, schema, namespace, streams, window));
   }
   return { checkedAt: now.toISOString(), namespaces };
 }

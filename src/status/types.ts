@@ -1,5 +1,7 @@
 /** What `npm run status` reports: read from the tables and from Temporal, then judged by verdict.ts. */
 
+import type { IncidentKind } from '../alerts/types';
+
 export interface RunRef {
   syncRunId: string;
   workflowId: string;
@@ -18,7 +20,9 @@ export interface StreamStatus {
 
 export interface IncidentStatus {
   id: string;
-  kind: 'sync_failed' | 'stale';
+  kind: IncidentKind;
+  /** The schedule or workflow type a data incident is about; '' for the sync's own. */
+  subject: string;
   openedAt: string;
   lastSeenAt: string;
   occurrences: number;
@@ -36,6 +40,18 @@ export interface NamespaceStatus {
   lastFinished: { syncRunId: string; status: string; finishedAt: string } | null;
   running: number;
   openIncidents: IncidentStatus[];
+  /** Schedules that missed, skipped or dropped fires within the staleness window, the most fires first. */
+  scheduleProblems: Array<{
+    scheduleId: string;
+    kind: string;
+    fires: number;
+    since: string;
+    until: string;
+    /** Why, in one sentence: the policy that caused it. */
+    text: string;
+  }>;
+  /** Workflow types with stuck open runs, the most first (at most five), each with what holds them up. */
+  stuckTypes: Array<{ workflowType: string; runs: number; text: string }>;
 }
 
 export interface ManagedSchedule {

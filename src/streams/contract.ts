@@ -12,6 +12,9 @@ export interface PlanContext {
   lookbackSeconds: number;
   /** The start of the stream's last complete pass in this namespace, or null if it never completed one. */
   cursor: Date | null;
+  /** When the run is planned: a pass that reads by age counts from here. */
+  now: Date;
+  settings: StreamSettings;
 }
 
 export interface StreamPlan {
@@ -29,6 +32,12 @@ export interface StreamSettings {
   scheduleRedescribeSeconds: number;
   /** How many describes run at once. */
   describeConcurrency: number;
+  /** A run open longer than this is described for why it may be stuck; 0 turns the stuck_workflows stream off. */
+  stuckAfterSeconds: number;
+  /** A long-open run described less than this long ago is not described again yet. */
+  stuckRedescribeSeconds: number;
+  /** Describes of long-open runs one pass makes at most (they count against the namespace's general rate, not visibility). */
+  stuckDescribesPerPass: number;
 }
 
 /** Everything one page read needs: the source, the pass, and read access to the destination. */
@@ -88,6 +97,8 @@ export interface WriteContext<Row> {
 export interface SyncStream<Item, Row> {
   readonly name: string;
   readonly table: TableSpec<Row>;
+  /** Its passes never read everything (their plan is never full), so a run's mode leaves it out. */
+  readonly incrementalOnly?: boolean;
   plan(context: PlanContext): StreamPlan;
   fetchPage(
     context: PageContext,

@@ -15,6 +15,7 @@ export interface RegisteredStream {
   readonly name: string;
   /** The table its rows live in (deletion marking, status counts). */
   readonly table: string;
+  readonly incrementalOnly: boolean;
   plan(context: PlanContext): StreamPlan;
   readPage(context: PageContext, query: string, pageSize: number, token: Uint8Array | null): Promise<ReadPage>;
 }
@@ -30,6 +31,7 @@ export function defineStream<Item, Row>(stream: SyncStream<Item, Row>): Register
   return {
     name: stream.name,
     table: stream.table.table,
+    incrementalOnly: stream.incrementalOnly ?? false,
     plan: (context) => stream.plan(context),
     async readPage(context, query, pageSize, token) {
       const readAt = new Date();

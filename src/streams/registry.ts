@@ -1,9 +1,16 @@
 import type { RegisteredStream } from './define';
+import { scheduleFiresStream } from './schedule-fires';
 import { schedulesStream } from './schedules';
+import { stuckWorkflowsStream } from './stuck-workflows';
 import { workflowsStream } from './workflows';
 
 /** Every stream a sync can run, in the order status and summaries show them. A new stream is one line here. */
-export const STREAMS: readonly RegisteredStream[] = [workflowsStream, schedulesStream];
+export const STREAMS: readonly RegisteredStream[] = [
+  workflowsStream,
+  schedulesStream,
+  scheduleFiresStream,
+  stuckWorkflowsStream,
+];
 
 export const STREAM_NAMES: readonly string[] = STREAMS.map((stream) => stream.name);
 

@@ -1,6 +1,6 @@
 import { scheduleTable, touchSchedules, unchangedSchedules, type ScheduleRow } from '../db/schedule-rows';
 import { mapWithConcurrency } from '../source/concurrency';
-import { describeScheduleRaw } from '../source/describe-schedule';
+import { describeWithDeadline } from '../source/describe';
 import { listedSchedule, type ListedSchedule } from '../source/schedule-listing';
 import { scheduleToRow, type RawScheduleDescription } from '../source/schedules';
 import type { PageContext } from './contract';
@@ -57,7 +57,12 @@ export const schedulesStream = defineStream<ScheduleItem, ScheduleRow>({
         return {
           ...entry,
           describedAt,
-          description: await describeScheduleRaw(context.source, context.namespace, entry.scheduleId),
+          description: await describeWithDeadline(context.source, () =>
+            context.source.workflowService.describeSchedule({
+              namespace: context.namespace,
+              scheduleId: entry.scheduleId,
+            }),
+          ),
         };
       },
     );

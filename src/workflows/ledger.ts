@@ -104,7 +104,7 @@ export class RunLedger {
     const { syncRunId, startedAt, continuedAsNew } = this.plan;
     return {
       syncRunId,
-      mode: Object.values(streams).every((s) => s.full) ? 'full' : 'incremental',
+      mode: (this.plan.readsEverything ?? Object.values(streams).every((s) => s.full)) ? 'full' : 'incremental',
       streams,
       startedAt,
       durationMs: nowMs - new Date(startedAt).getTime(),

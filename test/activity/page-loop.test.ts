@@ -8,6 +8,7 @@ import { createActivities, type SyncActivities } from '../../src/activities';
 import type { PartitionProgress, PartitionRequest, PlanRequest, RunPlan } from '../../src/activities/types';
 import { readDestinationId } from '../../src/db/installation';
 import { executionToRow, type RawExecutionInfo } from '../../src/source/executions';
+import { DEFAULT_STREAM_SETTINGS } from '../../src/config';
 import { singleSource } from '../../src/temporal/sources';
 import { comparable, keyed, workflowKey } from '../helpers/compare';
 import { createTestDatabase, tableRows, type TestDatabase } from '../helpers/postgres';
@@ -90,7 +91,7 @@ describe('the page loop in a mock activity environment', { timeout: 300_000 }, (
         workerClient: temporal.client,
         secrets: [],
         visibilityRps: 1000,
-        streamSettings: { scheduleRedescribeSeconds: 600, describeConcurrency: 8 },
+        streamSettings: DEFAULT_STREAM_SETTINGS,
         draining: signal,
       });
     const acts = activitiesOf(draining);

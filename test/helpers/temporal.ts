@@ -86,3 +86,32 @@ export async function startTemporal(
     stop: () => env.teardown(),
   };
 }
+
+/**
+ * The PID of this test's dev server: the child of this process (the SDK spawns it) whose command line
+ * names the server's port. Found, never guessed by name, so only the process this test started is signalled.
+ */
+export async function devServerPid(temporal: TestTemporal): Promise<number> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const port = temporal.address.split(':').at(-1)!;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (parent !== process.pid) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (args.includes('start-dev') && args.includes(port)) return Number(entry);
+  }
+  throw new Error(`no dev server child of ${process.pid} listens on port ${port}`);
+}
+
+/** Stops the dev server's process for `ms` (SIGSTOP, then SIGCONT): to the scheduler, a server that was down. */
+export async function freezeDevServer(temporal: TestTemporal, ms: number): Promise<void> {
+  const pid = await devServerPid(temporal);
+  process.kill(pid, 'SIGSTOP');
+  try {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+}

@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AlertSettings } from '../../src/alerts/settings';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { DEFAULT_SCHEDULE_REDESCRIBE_SECONDS } from '../../src/config';
+import { DEFAULT_STREAM_SETTINGS } from '../../src/config';
+import { seedActivities } from '../fixtures/seed-activities';
+import type { StreamSettings } from '../../src/streams/contract';
 import { WORKFLOWS_PATH, createSyncWorker } from '../../src/sync-worker';
 import { singleSource } from '../../src/temporal/sources';
 import type { SyncInput } from '../../src/workflows/input';
@@ -50,7 +52,8 @@ export interface SyncWorkerOverrides {
   namespace?: string;
   /** Webhook, staleness window, HTTP timeout: alerting as the worker's configuration would set it. */
   alerts?: AlertSettings;
-  scheduleRedescribeSeconds?: number;
+  /** Redescribe ages, the stuck age, describe bounds: as the worker's configuration would set them. */
+  streamSettings?: Partial<StreamSettings>;
   /** The worker's visibility budget for runs that name none (default: high enough never to slow a test). */
   visibilityRps?: number;
   /** A task queue of the test's choosing (default: one of its own). */
@@ -76,10 +79,7 @@ export async function startSyncWorker(
       workerClient: temporal.client,
       secrets: overrides.secrets ?? [],
       visibilityRps: overrides.visibilityRps ?? 1000,
-      streamSettings: {
-        scheduleRedescribeSeconds: overrides.scheduleRedescribeSeconds ?? DEFAULT_SCHEDULE_REDESCRIBE_SECONDS,
-        describeConcurrency: 8,
-      },
+      streamSettings: { ...DEFAULT_STREAM_SETTINGS, ...overrides.streamSettings },
       ...(overrides.alerts ? { alerts: overrides.alerts } : {}),
     },
   });
@@ -95,6 +95,7 @@ export async function startSeedWorker(temporal: TestTemporal): Promise<RunningWo
     namespace: SOURCE_NAMESPACE,
     taskQueue: SEED_TASK_QUEUE,
     workflowBundle: await bundleOnce(require.resolve('../fixtures/seed-workflows')),
+    activities: seedActivities,
   });
   return runInBackground(worker, SEED_TASK_QUEUE);
 }

@@ -113,7 +113,7 @@ describe('an incremental sync after a full one', () => {
     }));
 
   it('with TEMPORAL_SYNC_SCHEDULE_REDESCRIBE_SECONDS=0, describes every schedule in every pass, so a change its list entry does not show is in at once', async () => {
-    const everyPass = await startSyncWorker(temporal, db, { scheduleRedescribeSeconds: 0 });
+    const everyPass = await startSyncWorker(temporal, db, { streamSettings: { scheduleRedescribeSeconds: 0 } });
     try {
       await seedSchedules(temporal.sourceClient, 'listed');
       await runSync(temporal, everyPass, { mode: 'full', streams: ['schedules'] });
@@ -128,7 +128,9 @@ describe('an incremental sync after a full one', () => {
   it('describes a schedule whose list entry changed at once, and the others once their describe is older than the redescribe age', async () => {
     const client = temporal.sourceClient;
     const redescribeSeconds = 8;
-    const worker = await startSyncWorker(temporal, db, { scheduleRedescribeSeconds: redescribeSeconds });
+    const worker = await startSyncWorker(temporal, db, {
+      streamSettings: { scheduleRedescribeSeconds: redescribeSeconds },
+    });
     try {
       await runSync(temporal, worker, { mode: 'full', streams: ['schedules'] });
       const describedAt = Date.now();

@@ -4,6 +4,7 @@ import { Client, ScheduleNotFoundError, type ScheduleDescription } from '@tempor
 import { applySchedules } from '../../src/schedules/apply';
 import { UnmanagedScheduleError } from '../../src/schedules/errors';
 import { loadScheduleDefinitions } from '../../src/schedules/load';
+import { STREAM_NAMES } from '../../src/streams/registry';
 import type { SyncSummary } from '../../src/workflows/sync-workflow';
 import { runCli, runTemporalCli, type CommandResult } from '../helpers/command';
 import { assertCompletedRows, createTestDatabase, type TestDatabase } from '../helpers/postgres';
@@ -217,7 +218,7 @@ describe('the schedules and sync commands on a real dev server', () => {
       `SELECT status, mode, streams FROM "${db.schema}".sync_run WHERE workflow_id = $1`,
       [workflowId],
     );
-    assert.deepEqual(runs, [{ status: 'completed', mode: 'incremental', streams: ['workflows', 'schedules'] }]);
+    assert.deepEqual(runs, [{ status: 'completed', mode: 'incremental', streams: [...STREAM_NAMES] }]);
   });
 
   it('backfill over a two-hour window starts one run per hour in it', async () => {
@@ -435,11 +436,7 @@ describe('the schedules and sync commands on a real dev server', () => {
         `SELECT id::text AS id, status, mode, streams FROM "${db.schema}".sync_run WHERE workflow_id = $1`,
         [workflowId],
       );
-      assert.deepEqual(
-        runs,
-        [{ id: summary.syncRunId, status: 'completed', mode, streams: ['workflows', 'schedules'] }],
-        name,
-      );
+      assert.deepEqual(runs, [{ id: summary.syncRunId, status: 'completed', mode, streams: [...STREAM_NAMES] }], name);
       const { rows: written } = await db.pool.query(
         `SELECT status, sync_run_id::text AS sync_run_id, deleted_at FROM "${db.schema}".workflow
          WHERE namespace = $1 AND workflow_id = $2`,

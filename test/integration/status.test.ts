@@ -154,6 +154,8 @@ describe('npm run status', () => {
       [
         ['workflows', { live: 3, deleted: 1 }],
         ['schedules', { live: 0, deleted: 0 }],
+        ['schedule_fires', { live: 0, deleted: 0 }],
+        ['stuck_workflows', { live: 0, deleted: 0 }],
       ],
     );
     for (const stream of source.streams) {

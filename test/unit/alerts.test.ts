@@ -32,6 +32,7 @@ const incident: IncidentRow = {
   id: '7',
   namespace: 'payments',
   kind: 'sync_failed',
+  subject: '',
   opened_at: new Date('2026-01-01T10:00:00Z'),
   last_seen_at: new Date('2026-01-01T12:00:00Z'),
   closed_at: null,
@@ -48,6 +49,7 @@ const run: RunFacts = {
   status: 'failed',
   started_at: new Date('2026-01-01T10:00:00Z'),
   finished_at: new Date('2026-01-01T10:00:05Z'),
+  streams: ['workflows', 'schedules'],
   error: incident.last_error,
 };
 

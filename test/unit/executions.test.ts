@@ -60,8 +60,64 @@ describe('mapping an execution to a workflow row', () => {
       root_run_id: 'root-run',
       memo: { owner: 'team-a', nested: { a: [1, 2] } },
       search_attributes: { CustomKeyword: 'kw', CustomInt: 5 },
+      first_run_id: null,
+      execution_duration_seconds: null,
+      worker_deployment_name: null,
+      worker_deployment_build_id: null,
+      versioning_behavior: null,
+      priority_key: null,
+      fairness_key: null,
+      fairness_weight: null,
+      external_payload_size_bytes: null,
+      external_payload_count: null,
       read_at: '2026-01-02T03:04:05.678Z',
     });
+  });
+
+  it('keeps the newer fields a recent server sends: first run, duration, deployment, priority, external payloads', () => {
+    const info = closedExecution();
+    Object.assign(info, {
+      firstRunId: 'run-0',
+      executionDuration: { seconds: 65 as never, nanos: 250_000_000 },
+      workerDeploymentName: 'orders-service',
+      versioningInfo: {
+        behavior: temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_PINNED,
+        deploymentVersion: { deploymentName: 'orders-service', buildId: 'b-42' },
+      },
+      priority: { priorityKey: 2, fairnessKey: 'tenant-a', fairnessWeight: 2.5 },
+      externalPayloadSizeBytes: 10_485_760 as never,
+      externalPayloadCount: 3 as never,
+    });
+    const row = executionToRow('ns', info);
+    assert.deepEqual(
+      {
+        first_run_id: row.first_run_id,
+        execution_duration_seconds: row.execution_duration_seconds,
+        worker_deployment_name: row.worker_deployment_name,
+        worker_deployment_build_id: row.worker_deployment_build_id,
+        versioning_behavior: row.versioning_behavior,
+        priority_key: row.priority_key,
+        fairness_key: row.fairness_key,
+        fairness_weight: row.fairness_weight,
+        external_payload_size_bytes: row.external_payload_size_bytes,
+        external_payload_count: row.external_payload_count,
+      },
+      {
+        first_run_id: 'run-0',
+        execution_duration_seconds: 65.25,
+        worker_deployment_name: 'orders-service',
+        worker_deployment_build_id: 'b-42',
+        versioning_behavior: 'PINNED',
+        priority_key: 2,
+        fairness_key: 'tenant-a',
+        fairness_weight: 2.5,
+        external_payload_size_bytes: 10_485_760,
+        external_payload_count: 3,
+      },
+    );
+    // A running run has no duration yet (visibility writes it at close).
+    info.closeTime = null;
+    assert.equal(executionToRow('ns', info).execution_duration_seconds, null);
   });
 
   it('names PAUSED, and any status newer than this build knows, from the bytes a server sends, never failing', () => {

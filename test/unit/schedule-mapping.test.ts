@@ -117,6 +117,7 @@ function activeSchedule(): RawScheduleDescription {
       actionCount: Long.fromNumber(41),
       missedCatchupWindow: Long.fromNumber(2),
       overlapSkipped: Long.fromNumber(3),
+      bufferDropped: Long.fromNumber(2),
       runningWorkflows: [{ workflowId: 'nightly-report-wf-2025-06-03T00:15:17Z', runId: 'run-b2' }],
       recentActions: [
         {
@@ -209,6 +210,7 @@ describe('mapping a raw schedule description to its row', () => {
     assert.equal(row.num_actions_taken, 41);
     assert.equal(row.num_actions_missed_catchup_window, 2);
     assert.equal(row.num_actions_skipped_overlap, 3);
+    assert.equal(row.num_actions_buffer_dropped, 2);
     assert.equal(row.created_at, '2025-01-01T09:30:00.123456Z');
     assert.equal(row.last_updated_at, '2025-05-20T14:00:00.456000Z');
     assert.deepEqual(
@@ -357,6 +359,7 @@ describe('mapping a raw schedule description to its row', () => {
         num_actions_taken: 0,
         num_actions_missed_catchup_window: 0,
         num_actions_skipped_overlap: 0,
+        num_actions_buffer_dropped: 0,
         running_workflows: [],
         created_at: '2025-03-04T05:06:07.089000Z',
         last_updated_at: null,

@@ -49,6 +49,8 @@ function namespace(name: string, lastSuccessMinutesAgo: number | null, lastFaile
         : null,
     running: 0,
     openIncidents: [],
+    scheduleProblems: [],
+    stuckTypes: [],
   };
 }
 
@@ -130,6 +132,7 @@ describe('status verdict and report', () => {
     ns.openIncidents.push({
       id: '3',
       kind: 'sync_failed',
+      subject: '',
       openedAt: minutesAgo(2),
       lastSeenAt: minutesAgo(2),
       occurrences: 1,

@@ -15,8 +15,9 @@ describe('SyncWorkflow input', () => {
       assert.ok(result.ok);
       assert.equal(result.input.mode, 'incremental');
       assert.equal(result.input.streams, undefined, 'every stream of the registry, as planning decides');
-      assert.equal(result.input.partitions, 4);
-      assert.equal(result.input.pageSize, 1000);
+      // Unset: the namespace's own, else the worker's defaults (planning decides, not the input).
+      assert.equal(result.input.partitions, undefined);
+      assert.equal(result.input.pageSize, undefined);
     }
   });
 

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
+import { STREAM_NAMES } from '../../src/streams/registry';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { startTemporal, type TestTemporal } from '../helpers/temporal';
 import { runSync, startSyncWorker, type RunningWorker } from '../helpers/workers';
@@ -30,7 +31,7 @@ describe('SyncWorkflow input from the UI or the CLI', () => {
     [
       'an unknown stream',
       { streams: ['tasks'] },
-      /streams\.0: unknown stream "tasks" \(the streams are workflows, schedules\)/,
+      /streams\.0: unknown stream "tasks" \(the streams are workflows, schedules, schedule_fires, stuck_workflows\)/,
     ],
     ['an unknown field', { mdoe: 'full' }, /unknown field "mdoe"/],
     ['a bare string', 'full', /\(input\): .*\(got "full"\)/],
@@ -75,10 +76,10 @@ describe('SyncWorkflow input from the UI or the CLI', () => {
 
   it('runs with defaults from {} and from no input at all', async () => {
     const first = await runSync(temporal, worker, {});
-    assert.deepEqual(Object.keys(first.streams).sort(), ['schedules', 'workflows']);
+    assert.deepEqual(Object.keys(first.streams).sort(), [...STREAM_NAMES].sort());
     assert.equal(first.streams.workflows?.full, true, 'with no cursor yet, the first pass reads everything');
     const second = await runSync(temporal, worker, undefined);
-    assert.deepEqual(Object.keys(second.streams).sort(), ['schedules', 'workflows']);
+    assert.deepEqual(Object.keys(second.streams).sort(), [...STREAM_NAMES].sort());
     assert.equal(second.streams.workflows?.full, false, 'then it is incremental from the cursor');
     const { rows } = await db.pool.query(
       `SELECT mode, status FROM "${db.schema}".sync_run WHERE mode <> 'rejected' ORDER BY id`,

@@ -401,12 +401,10 @@ describe('SyncWorkflow with fake activities', { timeout: 180_000 }, () => {
       assert.ok(payload);
       assert.deepEqual(defaultPayloadConverter.fromPayload(payload), {
         mode: 'full',
-        pageSize: 1000,
         lookbackSeconds: 300,
         activityMaxSeconds: 60,
         heartbeatTimeoutSeconds: 30,
         continueAsNewAfterActivities: 3,
-        partitions: 4,
         minRowsPerPartition: 10_000,
         visibilityRps: 10,
         continueRun: { syncRunId: SYNC_RUN_ID, destination: DESTINATION },
