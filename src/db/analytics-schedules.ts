@@ -14,7 +14,7 @@ const toFires = (row: FireRow) => ({
 
 /**
  * Schedule fires of the window (every UTC day it touches), per day and per schedule; null when the
- * database has no schedule fire log yet (its migration has not run here).
+ * database lacks schedule_on_time_daily (not migrated to 031 yet: a worker of this version migrates it).
  */
 export async function readScheduleFires(
   db: pg.Pool | pg.PoolClient,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig, SHUTDOWN_MARGIN_SECONDS } from '../../src/config';
 import { graceSeconds, readYamlDocuments, requiredVariables } from './files';
@@ -60,5 +62,35 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(job.environment, env);
     assert.equal(job.restart, 'no');
     assert.ok(healthyDependency(job, 'temporal'));
+  });
+
+  // What this proves: the grafana service is opt-in (a plain `up`, which the deploy test runs, leaves
+  // it out), its read-only mounts name files that exist and land where the provisioning expects
+  // them, and it sets every variable the data source file uses. What it does not: that Grafana
+  // starts, loads the provisioning or reaches Postgres (Grafana's image cannot be pulled here);
+  // test/integration/grafana-dashboard.test.ts runs the dashboard's SQL instead.
+  it('offers Grafana under the grafana profile, with the provisioning mounted read-only from files that exist', () => {
+    const grafana = services.grafana!;
+    assert.deepEqual(grafana.profiles, ['grafana']);
+    assert.match(grafana.image, /^grafana\/grafana-oss:/);
+    assert.ok(healthyDependency(grafana, 'postgres'));
+    const mounts = new Map(
+      (grafana.volumes ?? []).map((volume) => {
+        const [source, target, mode] = volume.split(':');
+        assert.equal(mode, 'ro', `${volume} is read-only`);
+        assert.ok(source!.startsWith('./'), `${volume} mounts a path of the repository`);
+        assert.ok(existsSync(source!), `${source} exists`);
+        return [target!, source!];
+      }),
+    );
+    const datasources = mounts.get('/etc/grafana/provisioning/datasources');
+    const providers = mounts.get('/etc/grafana/provisioning/dashboards');
+    assert.ok(datasources && providers, 'both provisioning folders are mounted');
+    const datasource = readFileSync(path.join(datasources, 'temporal-sync.yaml'), 'utf8').replace(/^\s*#.*$/gm, '');
+    for (const [, name] of datasource.matchAll(/\$\{(\w+)\}/g)) assert.ok(name! in grafana.environment, name);
+    const provider = readFileSync(path.join(providers, 'temporal-sync.yaml'), 'utf8');
+    const dashboardsAt = /path: (\S+)/.exec(provider)?.[1];
+    assert.ok(dashboardsAt && mounts.has(dashboardsAt), `the dashboards are mounted at ${dashboardsAt}`);
+    assert.ok(existsSync(path.join(mounts.get(dashboardsAt)!, 'temporal-sync.json')));
   });
 });

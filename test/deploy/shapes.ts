@@ -16,6 +16,8 @@ export interface ComposeService {
   healthcheck?: unknown;
   stop_grace_period?: string;
   restart?: string;
+  profiles?: string[];
+  volumes?: string[];
 }
 
 export interface ComposeFile {

@@ -1,50 +1,27 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type pg from 'pg';
 import { quoteIdent } from '../../src/db/identifiers';
 import type { SeedFire } from './analytics-seed';
 
-const PENDING_ON_TIME_VIEW = path.resolve(__dirname, '../../src/db/pending-migrations/031_schedule_on_time_view.sql');
-
 /**
- * Makes the schedule on-time views exist in a migrated test schema. The fire log table belongs to
- * another migration that has not landed yet: until it has, this creates a stand-in with exactly the
- * columns and key that migration will give it, then applies the on-time migration waiting in
- * src/db/pending-migrations/. Once both are real migrations, the migrated schema already has
- * everything and this does nothing.
+ * The on-time views come with the migrations (007 the fire log, 031 the views): a migrated schema
+ * has everything. Kept so callers can say what they rely on; it checks the views exist.
  */
-export async function ensureScheduleOnTimeViews(pool: pg.Pool, schema: string): Promise<{ standIn: boolean }> {
-  const q = quoteIdent(schema);
-  const exists = async (name: string) =>
-    (await pool.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [`${q}.${name}`])).rows[0]!
-      .found;
-  const standIn = !(await exists('schedule_fire'));
-  if (standIn) {
-    await pool.query(
-      `CREATE TABLE ${q}.schedule_fire (
-         namespace text NOT NULL,
-         schedule_id text NOT NULL,
-         scheduled_time timestamptz NOT NULL,
-         actual_start_time timestamptz NULL,
-         workflow_id text NOT NULL,
-         run_id text NULL,
-         start_status text NULL,
-         PRIMARY KEY (namespace, schedule_id, scheduled_time))`,
-    );
-  }
-  if (!(await exists('schedule_on_time_daily'))) {
-    const sql = await readFile(PENDING_ON_TIME_VIEW, 'utf8');
-    await pool.query(sql.replaceAll('{{schema}}', q));
-  }
-  return { standIn };
+export async function ensureScheduleOnTimeViews(pool: pg.Pool, schema: string): Promise<{ standIn: false }> {
+  const { rows } = await pool.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+    `${quoteIdent(schema)}.schedule_on_time_daily`,
+  ]);
+  if (!rows[0]!.found) throw new Error(`${schema}.schedule_on_time_daily is missing: is migration 031 applied?`);
+  return { standIn: false };
 }
 
 const DAY = 86_400_000;
 
 /**
  * Fires of three schedules over the last three days with known outcomes, including the edges: a
- * start exactly 60 s late is on time, 60.001 s is late; a fire due 10 s ago and not started yet is
- * pending, not missed.
+ * start exactly 60 s late is on time, 60.001 s is late. A fire with actual_start_time null never
+ * started: insertFires writes it the way the real fire log has it, as a count of 1 in a
+ * schedule_event (missed_catchup_window) whose window ends one second after the fire was due, the
+ * same UTC day. Started fires become schedule_fire rows.
  */
 export function makeFires(namespace: string, now: Date): SeedFire[] {
   const today = Math.floor(now.getTime() / DAY) * DAY;
@@ -67,18 +44,33 @@ export function makeFires(namespace: string, now: Date): SeedFire[] {
     add('flaky-sync', base + 12 * 3_600_000, 300);
     add('flaky-sync', base + 18 * 3_600_000, 1.5);
   }
-  add('hourly-report', now.getTime() - 10_000, null);
-  add('flaky-sync', now.getTime() - 3_600_000, null);
+  // Missed today; due early enough that its event's window (due + 1 s) ends the same UTC day.
+  add('flaky-sync', Math.max(today, now.getTime() - 3_600_000), null);
   return fires;
 }
 
+/** Started fires into schedule_fire, never-started ones as schedule_event counts (see makeFires). */
 export async function insertFires(pool: pg.Pool, schema: string, fires: readonly SeedFire[]): Promise<void> {
+  const q = quoteIdent(schema);
+  const started = fires.filter((f) => f.actual_start_time !== null);
+  const missed = fires.filter((f) => f.actual_start_time === null);
   await pool.query(
-    `INSERT INTO ${quoteIdent(schema)}.schedule_fire
-       (namespace, schedule_id, scheduled_time, actual_start_time, workflow_id, run_id, start_status)
-     SELECT namespace, schedule_id, scheduled_time, actual_start_time, workflow_id, run_id, start_status
+    `INSERT INTO ${q}.schedule_fire
+       (namespace, schedule_id, workflow_id, run_id, workflow_type, scheduled_time, actual_start_time, start_status,
+        read_at)
+     SELECT namespace, schedule_id, workflow_id, run_id, schedule_id || '-workflow', scheduled_time, actual_start_time,
+            start_status, now()
      FROM jsonb_to_recordset($1::jsonb) AS f(namespace text, schedule_id text, scheduled_time timestamptz,
        actual_start_time timestamptz, workflow_id text, run_id text, start_status text)`,
-    [JSON.stringify(fires)],
+    [JSON.stringify(started)],
+  );
+  await pool.query(
+    `INSERT INTO ${q}.schedule_event
+       (namespace, schedule_id, kind, count, window_start, window_end, overlap_policy, catchup_window_seconds,
+        actions_taken)
+     SELECT namespace, schedule_id, 'missed_catchup_window', 1, scheduled_time - interval '1 hour',
+            scheduled_time + interval '1 second', 'SCHEDULE_OVERLAP_POLICY_SKIP', 60, 0
+     FROM jsonb_to_recordset($1::jsonb) AS f(namespace text, schedule_id text, scheduled_time timestamptz)`,
+    [JSON.stringify(missed)],
   );
 }

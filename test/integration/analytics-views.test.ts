@@ -213,7 +213,7 @@ describe('analytics views over seeded rows', () => {
     assert.equal(schedules!.cursor, null);
   });
 
-  it('schedule_on_time_daily: fires on time, late, missed and pending per schedule and day', async () => {
+  it('schedule_on_time_daily: fires on time and late from schedule_fire, missed and skipped from schedule_event, per schedule and UTC day', async () => {
     const { rows } = await db.pool.query<Record<string, number | null> & { bucket: Date; schedule_id: string }>(
       `SELECT * FROM "${db.schema}".schedule_on_time_daily WHERE namespace = $1`,
       [NS],
@@ -257,17 +257,63 @@ describe('analytics views over seeded rows', () => {
     }
     assert.equal(rows.length, expected.size);
     assert.deepEqual(problems, []);
-    // The edges: exactly 60 s late is on time, 60.001 s is late; due 10 s ago is pending, not missed.
+    // The edges: exactly 60 s late is on time, 60.001 s is late.
     const { rows: verdicts } = await db.pool.query<{ timeliness: string; n: number }>(
       `SELECT timeliness, count(*)::int AS n FROM "${db.schema}".schedule_fire_timeliness
-       WHERE namespace = $1 AND (schedule_id = 'nightly-export' OR scheduled_time > now() - interval '30 seconds')
-       GROUP BY 1 ORDER BY 1`,
+       WHERE namespace = $1 AND schedule_id = 'nightly-export' GROUP BY 1 ORDER BY 1`,
       [NS],
     );
     assert.deepEqual(verdicts, [
       { timeliness: 'late', n: 1 },
       { timeliness: 'on_time', n: 1 },
-      { timeliness: 'pending', n: 1 },
+    ]);
+    assert.ok(
+      rows.every((row) => row.skipped === 0),
+      'no overlap skips seeded',
+    );
+  });
+
+  it('schedule_on_time_daily: overlap skips count as skipped, not due; an event counts on the UTC day of its window_end; fires past retention (deleted) still count', async () => {
+    const q = `"${db.schema}"`;
+    const ns = 'skips';
+    const dayStart = new Date(Math.floor(now.getTime() / DAY) * DAY - 3 * DAY);
+    const at = (hours: number) => new Date(dayStart.getTime() + hours * 3_600_000);
+    await db.pool.query(
+      `INSERT INTO ${q}.schedule_fire
+         (namespace, schedule_id, workflow_id, run_id, scheduled_time, actual_start_time, start_status, read_at,
+          deleted_at)
+       VALUES ($1, 's', 'w1', 'r1', $2, $2, 'COMPLETED', now(), NULL),
+              ($1, 's', 'w2', 'r2', $3, $3::timestamptz + interval '120 seconds', 'COMPLETED', now(), NULL),
+              ($1, 's', 'w3', 'r3', $3, $3, 'COMPLETED', now(), now())`,
+      [ns, at(1), at(2)],
+    );
+    await db.pool.query(
+      `INSERT INTO ${q}.schedule_event
+         (namespace, schedule_id, kind, count, window_start, window_end, overlap_policy, catchup_window_seconds,
+          actions_taken)
+       VALUES ($1, 's', 'skipped_overlap', 4, $2, $3, 'SCHEDULE_OVERLAP_POLICY_SKIP', 60, 2),
+              ($1, 's', 'buffer_dropped', 2, $2, $3, 'SCHEDULE_OVERLAP_POLICY_BUFFER_ONE', 60, 2),
+              -- window from day 0 into day 1: counts on day 1
+              ($1, 's', 'missed_catchup_window', 3, $3, $4, 'SCHEDULE_OVERLAP_POLICY_SKIP', 60, 2),
+              ($1, 's', 'skipped_overlap', 5, NULL, $4, 'SCHEDULE_OVERLAP_POLICY_SKIP', 60, 2)`,
+      [ns, at(0), at(3), at(25)],
+    );
+    const { rows } = await db.pool.query<Record<string, number | null> & { bucket: Date }>(
+      `SELECT bucket, due, on_time, late, missed, skipped, on_time_rate
+       FROM ${q}.schedule_on_time_daily WHERE namespace = $1 ORDER BY bucket`,
+      [ns],
+    );
+    assert.deepEqual(rows, [
+      { bucket: dayStart, due: 5, on_time: 2, late: 1, missed: 2, skipped: 4, on_time_rate: 0.4 },
+      {
+        bucket: new Date(dayStart.getTime() + DAY),
+        due: 3,
+        on_time: 0,
+        late: 0,
+        missed: 3,
+        skipped: 5,
+        on_time_rate: 0,
+      },
     ]);
   });
 });
