@@ -225,7 +225,7 @@ async function main(): Promise<number> {
         checks.expect(`split listing (${parts}): distinct runs`, listing.result.distinct, sourceCount);
       }
       split[parts] = summarise(runs, n);
-      line(`${parts} StartTime ranges listed at once`, split[parts]!);
+      line(`${parts} StartTime ranges listed at once`, split[parts]);
       if (cpu) log(cpuText(cpu));
     }
 

@@ -93,3 +93,37 @@ export async function measurePageWrites(
   const { rows: count } = await pool.query<{ count: string }>(`SELECT count(*) FROM ${qualified(schema, 'workflow')}`);
   return { ms, rows: Number(count[0]!.count) };
 }
+
+/**
+ * The seed connector's way on a sample: pages read one after another from the source as it is
+ * configured (its latency and budget), every execution awaited as its own upsert, autocommit, until
+ * `limit` rows. At 1M rows this way would take hours; its rate on a sample is what compares.
+ */
+export async function measureBaselineSample(
+  client: Client,
+  pool: pg.Pool,
+  schema: string,
+  limit: number,
+): Promise<{ ms: number; rows: number }> {
+  await pool.query(`TRUNCATE ${qualified(schema, 'workflow')}`);
+  const sql = rowUpsertSql(schema);
+  const namespace = client.options.namespace;
+  let written = 0;
+  const { ms } = await timed(async () => {
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await client.workflowService.listWorkflowExecutions({
+        namespace,
+        pageSize: PAGE_SIZE,
+        nextPageToken,
+      });
+      for (const execution of page.executions.slice(0, limit - written)) {
+        await pool.query(sql, rowValues(executionToRow(namespace, execution)));
+        written += 1;
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken && written < limit);
+  });
+  const { rows } = await pool.query<{ count: string }>(`SELECT count(*) FROM ${qualified(schema, 'workflow')}`);
+  return { ms, rows: Number(rows[0]!.count) };
+}

@@ -169,6 +169,11 @@ const statsSchema = z.object({
       peakPerSecond: z.number(),
       /** Most that were let through within any one second. */
       peakAdmittedPerSecond: z.number(),
+      /** The calls of the first busiest second: when each arrived, and its method and query. */
+      busiestSecond: z
+        .array(z.object({ at: z.string(), label: z.string() }))
+        .nullable()
+        .optional(),
     }),
   ),
   namespaces: z.record(

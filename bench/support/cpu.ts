@@ -13,7 +13,7 @@ export function processCpuMs(pid: number): number {
 }
 
 /** Busy and total CPU time of the whole machine (all cores), in ms. */
-function machineCpuMs(): { busy: number; total: number } {
+export function machineCpuMs(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   const values = line.trim().split(/\s+/).slice(1).map(Number);
   const total = values.reduce((sum, value) => sum + value, 0);

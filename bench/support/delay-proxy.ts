@@ -5,6 +5,7 @@ export interface DelayProxy {
   address: string;
   host: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -21,7 +22,7 @@ export async function startDelayProxy(target: string, delayMs = 2): Promise<Dela
     30_000,
   );
   const [, host, port] = child.ready as unknown as [string, string, string];
-  return { address: `${host}:${port}`, host, port: Number(port), stop: () => child.stop() };
+  return { address: `${host}:${port}`, host, port: Number(port), pid: child.pid, stop: () => child.stop() };
 }
 
 /** A Postgres URL with its host and port replaced by the proxy's. */

@@ -5,13 +5,16 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { qualified, quoteIdent } from '../../src/db/identifiers';
 import { workflowTable } from '../../src/db/workflow-rows';
 import type { WorkflowRow } from '../../src/source/executions';
-import { toStorable } from '../../src/json';
+import { storableJson, toStorable, type JsonValue } from '../../src/json';
 import { timed } from './stats';
 
-/** One value in COPY's text format: \N for null, backslash escapes for the characters COPY reserves. */
-function copyValue(value: unknown): string {
+/**
+ * One value in COPY's text format: \N for null, backslash escapes for the characters COPY reserves.
+ * storableJson writes integers past 2^53 as the numbers they are (JSON.stringify would write their marker).
+ */
+function copyValue(value: JsonValue | undefined): string {
   if (value === null || value === undefined) return '\\N';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = typeof value === 'object' ? storableJson(value) : String(value);
   return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
 }
 
@@ -20,7 +23,7 @@ export function encodeForCopy(rows: readonly WorkflowRow[]): Buffer[] {
   const columns = workflowTable.columns.map(([name]) => name);
   const chunks: Buffer[] = [];
   let lines: string[] = [];
-  for (const row of toStorable(rows) as Array<Record<string, unknown>>) {
+  for (const row of toStorable(rows) as Array<Record<string, JsonValue>>) {
     lines.push(columns.map((column) => copyValue(row[column])).join('\t'));
     if (lines.length === 1000) {
       chunks.push(Buffer.from(`${lines.join('\n')}\n`));

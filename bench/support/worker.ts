@@ -82,7 +82,7 @@ export async function startCompiledWorker(
   const pid = child.pid!;
   await waitFor(
     'the compiled worker to report ready',
-    async () => {
+    () => {
       if (/worker ready/.test(output)) return true;
       if (!running) throw new Error(`worker exited early:\n${output}`);
       return undefined;

@@ -17,6 +17,8 @@ import (
 
 type namespaced interface{ GetNamespace() string }
 
+type queried interface{ GetQuery() string }
+
 // Budget is the gRPC interceptor that makes the source behave like a managed namespace: every
 // call is counted and takes the configured latency; visibility calls over the namespace's rate
 // answer RESOURCE_EXHAUSTED (cause RPS_LIMIT, scope namespace) as Temporal Cloud's frontend does.
@@ -27,7 +29,11 @@ func Budget(recorder *stats.Recorder) grpc.UnaryServerInterceptor {
 		if n, ok := req.(namespaced); ok {
 			namespace = n.GetNamespace()
 		}
-		admitted := recorder.Arrive(method, namespace)
+		label := ""
+		if q, ok := req.(queried); ok {
+			label = q.GetQuery()
+		}
+		admitted := recorder.Arrive(method, namespace, label)
 		if err := sleep(ctx, recorder.Config().Latency); err != nil {
 			return nil, err
 		}

@@ -44,19 +44,30 @@ func (b *bucket) take(now time.Time, rate, size float64) bool {
 }
 
 // window finds the most arrivals within any one second: counted at each arrival over the second
-// that ends there, which is where every such maximum is reached.
+// that ends there, which is where every such maximum is reached. It keeps the calls of the first
+// busiest second (when each arrived, and what it asked for), so a bench can tell who crowded it.
 type window struct {
-	arrivals []time.Time
+	arrivals []Arrival
 	peak     int
+	busiest  []Arrival
 }
 
-func (w *window) add(now time.Time) {
+// Arrival is one call in a busiest second: when it arrived and a label (the method and its query).
+type Arrival struct {
+	At    time.Time `json:"at"`
+	Label string    `json:"label"`
+}
+
+func (w *window) add(now time.Time, label string) {
 	cut := 0
-	for cut < len(w.arrivals) && now.Sub(w.arrivals[cut]) >= time.Second {
+	for cut < len(w.arrivals) && now.Sub(w.arrivals[cut].At) >= time.Second {
 		cut++
 	}
-	w.arrivals = append(w.arrivals[cut:], now)
-	w.peak = max(w.peak, len(w.arrivals))
+	w.arrivals = append(w.arrivals[cut:], Arrival{At: now, Label: label})
+	if len(w.arrivals) > w.peak {
+		w.peak = len(w.arrivals)
+		w.busiest = append([]Arrival(nil), w.arrivals...)
+	}
 }
 
 type namespaceBudget struct {
@@ -81,9 +92,9 @@ func (b *budget) namespace(ns string) *namespaceBudget {
 }
 
 // admit records a visibility call's arrival and says whether the limit lets it through.
-func (b *budget) admit(ns string, now time.Time) bool {
+func (b *budget) admit(ns string, now time.Time, label string) bool {
 	n := b.namespace(ns)
-	n.all.add(now)
+	n.all.add(now, label)
 	rate, size := b.config.VisibilityRPS, b.config.Burst
 	if size == 0 {
 		size = rate
@@ -91,6 +102,6 @@ func (b *budget) admit(ns string, now time.Time) bool {
 	if rate > 0 && !n.bucket.take(now, rate, max(size, 1)) {
 		return false
 	}
-	n.admitted.add(now)
+	n.admitted.add(now, label)
 	return true
 }

@@ -67,8 +67,9 @@ func (r *Recorder) SetConfig(c Config) {
 	r.budget.config = c
 }
 
-// Arrive records a call and says whether it may proceed (false: over the visibility limit).
-func (r *Recorder) Arrive(method, ns string) bool {
+// Arrive records a call and says whether it may proceed (false: over the visibility limit). The
+// label (the call's query, say) is kept only for the calls of a namespace's busiest second.
+func (r *Recorder) Arrive(method, ns, label string) bool {
 	now := time.Now()
 	r.mu.Lock()
 	r.calls.add(method, ns, 1)
@@ -77,7 +78,7 @@ func (r *Recorder) Arrive(method, ns string) bool {
 		return true
 	}
 	r.budget.mu.Lock()
-	admitted := r.budget.admit(ns, now)
+	admitted := r.budget.admit(ns, now, method+" "+label)
 	r.budget.mu.Unlock()
 	if !admitted {
 		r.mu.Lock()

@@ -8,6 +8,8 @@ type VisibilityStats struct {
 	Rejected              int64 `json:"rejected"`
 	PeakPerSecond         int   `json:"peakPerSecond"`
 	PeakAdmittedPerSecond int   `json:"peakAdmittedPerSecond"`
+	// The calls that arrived in the first busiest second.
+	BusiestSecond []Arrival `json:"busiestSecond"`
 }
 
 // Snapshot is the JSON the stats endpoint serves.
@@ -46,7 +48,7 @@ func (r *Recorder) Snapshot() Snapshot {
 	defer r.budget.mu.Unlock()
 	s.Config = r.budget.config.JSON()
 	for ns, n := range r.budget.per {
-		v := VisibilityStats{PeakPerSecond: n.all.peak, PeakAdmittedPerSecond: n.admitted.peak}
+		v := VisibilityStats{PeakPerSecond: n.all.peak, PeakAdmittedPerSecond: n.admitted.peak, BusiestSecond: n.all.busiest}
 		for method := range VisibilityMethods {
 			v.Calls += s.Calls[method][ns]
 			v.Rejected += s.Rejected[method][ns]
