@@ -99,7 +99,7 @@ describe('analytics views over seeded rows', () => {
     assert.equal(rows[0]!.started, mine.length);
   });
 
-  it('a filter on the bucket reaches the bucket indexes through the view', async () => {
+  it('a filter on the bucket is pushed through the view to the rows of workflow, below the aggregate', async () => {
     const client = await db.pool.connect();
     try {
       // The table is small, so the planner would rightly scan it; forbid that to see whether the index can serve.
@@ -110,8 +110,16 @@ describe('analytics views over seeded rows', () => {
         [NS],
       );
       const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
-      assert.match(plan, /workflow_start_hour_idx/);
-      assert.match(plan, /workflow_close_hour_idx/);
+      // Both branches of the view (start and close events) filter the table's rows by the hour of their own
+      // time, so only the window is aggregated. (The planner does not take the bucket into the hour indexes'
+      // condition here: it reads them by namespace; at 1M rows bench/analytics.ts measures what that costs.)
+      for (const column of ['start_time', 'close_time'])
+        assert.match(
+          plan,
+          new RegExp(`Scan .*on workflow[\\s\\S]*?Filter: .*date_bin\\('01:00:00'::interval, ${column}.*now\\(\\)`),
+          plan,
+        );
+      assert.ok(plan.indexOf('GroupAggregate') < plan.indexOf('Filter: '), plan);
     } finally {
       client.release();
     }

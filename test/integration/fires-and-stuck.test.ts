@@ -40,7 +40,10 @@ async function listedFires(client: Client, scheduleId: string) {
 }
 
 /** Postgres's microsecond text, as the server's ISO time: `2026-01-02T03:04:05.123456+00:00` → `…123456Z`. */
-const isoOf = (text: unknown) => new Date(String(text)).toISOString().slice(0, 19) + String(text).slice(19, 26) + 'Z';
+const isoOf = (text: unknown) => {
+  const micros = /\.(\d+)/.exec(String(text))?.[1] ?? '';
+  return `${new Date(String(text)).toISOString().slice(0, 19)}.${micros.padEnd(6, '0')}Z`;
+};
 
 describe('data no other tool keeps: schedule fires, missed and skipped fires, stuck workflows', () => {
   let temporal: TestTemporal;
