@@ -10,6 +10,7 @@ import pg from 'pg';
 import { childEnv } from '../../scripts/child-env';
 import { freeLoopbackPort } from '../../src/observability/core-metrics';
 import { DEFAULT_SCHEDULES } from '../../src/schedules/defaults';
+import { STREAM_NAMES } from '../../src/streams/registry';
 import { expectedWorkflowRows } from '../helpers/seed';
 import { waitFor } from '../helpers/wait';
 
@@ -671,11 +672,15 @@ describe('npm run dev', () => {
 
     assert.deepEqual(await countsInDatabase(up.psql, up.schema), up.counts);
     // Each namespace's first sync saw the demo runs started before it (the default one also itself and
-    // the five schedules applied before it), recorded its run, and finished both streams. (A schedule
+    // the five schedules applied before it), recorded its run, and finished every stream. (A schedule
     // firing meanwhile adds a run of its own.)
     await assertTablesMatchServer(up, 'first run');
     assert.equal(up.counts.schedule, 5);
-    assert.equal(up.counts.sync_state, 2 * DEV_NAMESPACES.length);
+    assert.equal(
+      up.counts.sync_state,
+      STREAM_NAMES.length * DEV_NAMESPACES.length,
+      'one state row per stream and namespace',
+    );
     assert.deepEqual(
       [...first.output().matchAll(/created schedule (\S+)/g)].map((match) => match[1]).sort(),
       MANAGED_SCHEDULE_IDS,
