@@ -136,7 +136,9 @@ async function copyRows<Row>(
 ): Promise<number> {
   const stream = client.query(copyFrom(sql));
   const settled = new Promise<number>((resolve, reject) => {
-    stream.once('error', reject);
+    // on, not once: a connection lost mid-COPY can emit more than one error, and an 'error' with no
+    // listener would end the worker process.
+    stream.on('error', reject);
     stream.once('finish', () => resolve(stream.rowCount));
   });
   // Awaited below; until then a rejection must not count as unhandled.

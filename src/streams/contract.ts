@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type pg from 'pg';
+import type { DataIncidents } from '../alerts/data-incidents';
 import type { BulkLoad, RowWriter, TableSpec } from '../db/rows';
 import type { VisibilityGate } from '../source/visibility-gate';
 
@@ -108,4 +109,6 @@ export interface SyncStream<Item, Row> {
   ): Promise<FetchedPage<Item>>;
   mapPage(namespace: string, items: readonly Item[], readAt: Date): MappedPage<Row>;
   writePage?(client: pg.PoolClient, page: MappedPage<Row>, context: WriteContext<Row>): Promise<number>;
+  /** The incidents (alerts naming a subject) its data opens and closes, after a completed run that read it. */
+  readonly dataIncidents?: DataIncidents;
 }

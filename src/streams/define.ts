@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { DataIncidents } from '../alerts/data-incidents';
 import { createRowWriter, type BulkLoad, type RowWriter } from '../db/rows';
 import type { PageContext, PlanContext, Rejected, StreamPlan, SyncStream } from './contract';
 
@@ -16,6 +17,7 @@ export interface RegisteredStream {
   /** The table its rows live in (deletion marking, status counts). */
   readonly table: string;
   readonly incrementalOnly: boolean;
+  readonly dataIncidents?: DataIncidents;
   plan(context: PlanContext): StreamPlan;
   readPage(context: PageContext, query: string, pageSize: number, token: Uint8Array | null): Promise<ReadPage>;
 }
@@ -32,6 +34,7 @@ export function defineStream<Item, Row>(stream: SyncStream<Item, Row>): Register
     name: stream.name,
     table: stream.table.table,
     incrementalOnly: stream.incrementalOnly ?? false,
+    dataIncidents: stream.dataIncidents,
     plan: (context) => stream.plan(context),
     async readPage(context, query, pageSize, token) {
       const readAt = new Date();

@@ -1,3 +1,4 @@
+import { scheduleIncidents } from '../alerts/data-incidents';
 import { scheduleTable, touchSchedules, unchangedSchedules, type ScheduleRow } from '../db/schedule-rows';
 import { mapWithConcurrency } from '../source/concurrency';
 import { describeWithDeadline } from '../source/describe';
@@ -38,6 +39,7 @@ async function unchangedOf(context: PageContext, listed: ListedSchedule[]): Prom
 export const schedulesStream = defineStream<ScheduleItem, ScheduleRow>({
   name: 'schedules',
   table: scheduleTable,
+  dataIncidents: scheduleIncidents,
   plan: () => ({ full: true, query: '', partitionable: false }),
   async fetchPage(context, _query, pageSize, token) {
     const response = await context.visibility.call(() =>

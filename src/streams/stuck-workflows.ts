@@ -1,3 +1,4 @@
+import { stuckIncidents } from '../alerts/data-incidents';
 import { temporal } from '@temporalio/proto';
 import { keysFreshSince } from '../db/fresh-rows';
 import type { TableSpec } from '../db/rows';
@@ -194,6 +195,7 @@ interface Described {
 export const stuckWorkflowsStream = defineStream<Described, StuckWorkflowRow>({
   name: 'stuck_workflows',
   table: stuckWorkflowTable,
+  dataIncidents: stuckIncidents,
   incrementalOnly: true,
   plan: ({ settings, now }) => ({
     full: false,
