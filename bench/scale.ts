@@ -294,6 +294,10 @@ async function faultSteps(context: Context, replicas: Replicas): Promise<FaultFi
       `    pages fetched and never committed: ${figures.fetchedNotCommitted} (in flight at the fault: ${figures.snapshot.inFlight}); pages re-read: ${figures.pagesReRead}`,
     );
     faults.push(figures);
+    // A worker is meant to ride out both faults: one that exited by itself is a defect to look at.
+    const exited = replicas.exitedOnTheirOwn();
+    for (const text of exited) log(`    ${text.replaceAll('\n', '\n      ')}`);
+    context.checks.expect(`${figures.fault}: replicas that exited on their own`, exited.length, 0);
   };
   await installCommitLog(context.pool, SCHEMAS.sync);
   try {

@@ -36,8 +36,9 @@ export class CountChecks {
   }
 }
 
+/** Empties the sync's tables; CASCADE takes the passes and partitions that reference the runs. */
 export async function resetSyncTables(pool: pg.Pool, schema: string): Promise<void> {
   await pool.query(
-    `TRUNCATE ${['workflow', 'schedule', 'sync_state', 'sync_run'].map((table) => qualified(schema, table)).join(', ')}`,
+    `TRUNCATE ${['workflow', 'schedule', 'sync_state', 'sync_run'].map((table) => qualified(schema, table)).join(', ')} CASCADE`,
   );
 }

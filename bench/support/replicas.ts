@@ -46,6 +46,18 @@ export class Replicas {
     this.workers[index] = await startCompiledWorker(this.env, this.nodeFlags);
   }
 
+  /** Replicas that exited without being told to (neither kill() nor stop()), with how and their last lines. */
+  exitedOnTheirOwn(): string[] {
+    return this.workers.flatMap((worker, index) => {
+      const exit = worker?.exit();
+      if (!worker || !exit) return [];
+      const tail = worker.output().trimEnd().split('\n').slice(-15).join('\n');
+      return [
+        `replica ${index + 1} (pid ${worker.pid}) exited on its own (code ${exit.code}, signal ${exit.signal}):\n${tail}`,
+      ];
+    });
+  }
+
   /** The replicas' output, for a failure's report. */
   output(): string {
     return [...this.ended, ...this.workers.flatMap((w) => (w ? [w] : []))].map((w) => w.output()).join('\n');

@@ -12,6 +12,8 @@ export interface CompiledWorker {
   peakRssMb(): number;
   rssMb(): number;
   output(): string;
+  /** How the process ended, once it has; undefined while it runs. */
+  exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** SIGTERM: the worker drains at a page boundary and exits. */
   stop(): Promise<void>;
   /** SIGKILL: the worker dies wherever it is, as in a crash. */
@@ -77,9 +79,27 @@ export async function startCompiledWorker(
   let running = true;
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  void exited.then(() => (running = false));
+  let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      ended = { code, signal };
+      running = false;
+      resolve();
+    }),
+  );
   const pid = child.pid!;
+  // A replica that has exited (killed, or crashed on its own) keeps the figures last read from it.
+  const last = { VmHWM: 0, VmRSS: 0 };
+  const memory = (field: 'VmHWM' | 'VmRSS') => {
+    if (running) {
+      try {
+        last[field] = statusField(pid, field);
+      } catch {
+        // It exited between the check and the read.
+      }
+    }
+    return last[field];
+  };
   await waitFor(
     'the compiled worker to report ready',
     () => {
@@ -91,9 +111,10 @@ export async function startCompiledWorker(
   );
   return {
     pid,
-    peakRssMb: () => statusField(pid, 'VmHWM'),
-    rssMb: () => statusField(pid, 'VmRSS'),
+    peakRssMb: () => memory('VmHWM'),
+    rssMb: () => memory('VmRSS'),
     output: () => output,
+    exit: () => ended,
     async stop() {
       if (running) process.kill(pid, 'SIGTERM');
       await exited;
