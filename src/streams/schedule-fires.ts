@@ -98,7 +98,8 @@ export const scheduleFiresStream = defineStream<RawExecutionInfo, ScheduleFireRo
   table: scheduleFireTable,
   plan: ({ mode, cursor, lookbackSeconds }) =>
     mode === 'incremental' && cursor
-      ? { full: false, query: scheduledRuns(incrementalQuery(cursor, lookbackSeconds)), partitionable: true }
+      ? // Fires since the cursor are few next to the pass of the workflows stream: one listing, no Count to plan it.
+        { full: false, query: scheduledRuns(incrementalQuery(cursor, lookbackSeconds)), partitionable: false }
       : { full: true, query: scheduledRuns(''), partitionable: true },
   async fetchPage(context, query, pageSize, token) {
     const response = await context.visibility.call(() =>

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { STREAM_NAMES } from '../../src/streams/registry';
+import { syncInputSchema } from '../../src/workflows/input';
 import { comparable, keyed, workflowKey } from '../helpers/compare';
 import { createTestDatabase, tableRows, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres';
 import { expectedWorkflowRows, seedMixedExecutions } from '../helpers/seed';
@@ -136,9 +138,9 @@ describe('a sync cannot be led astray by what its caller sends', () => {
   const inputFor = async (input: unknown) => {
     if (input !== 'EVERY_FIELD') return input;
     const { rows } = await db.pool.query<{ id: string }>(`SELECT id::text AS id FROM "${db.schema}".installation`);
-    return {
+    const every = {
       mode: 'full',
-      streams: ['workflows', 'schedules'],
+      streams: [...STREAM_NAMES],
       namespace: SOURCE_NAMESPACE,
       pageSize: 7,
       lookbackSeconds: 0,
@@ -146,9 +148,13 @@ describe('a sync cannot be led astray by what its caller sends', () => {
       heartbeatTimeoutSeconds: 5,
       continueAsNewAfterActivities: 1,
       partitions: 8,
+      minRowsPerPartition: 1,
       visibilityRps: 100,
       continueRun: { syncRunId: '1', destination: rows[0]!.id },
     };
+    // A field added to the input later joins this case, or this fails.
+    assert.deepEqual(Object.keys(every).sort(), Object.keys(syncInputSchema.shape).sort());
+    return every;
   };
 
   let crafts = 0;
