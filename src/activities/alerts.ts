@@ -119,7 +119,17 @@ export async function checkStaleness(
   request: StalenessCheckRequest,
 ): Promise<StalenessVerdict> {
   const verdicts: Array<NamespaceFreshness & AlertDecision> = [];
-  for (const namespace of await deps.sources.namespaces())
+  const { namespaces, unlisted } = await deps.sources.namespaces();
+  // A connection that does not answer now is no sign its namespaces are gone: they are the ones about
+  // to go stale. Their freshness is in the tables, so those it listed last are still checked; only a
+  // worker that never reached it (just started) has none to check, and their failing syncs alert.
+  for (const { problem, lastListed } of unlisted) {
+    Context.current().log.warn('namespaces not listed: checking those listed last', {
+      problem: redactSecrets(problem, deps.secrets),
+      lastListed,
+    });
+  }
+  for (const namespace of new Set([...namespaces, ...unlisted.flatMap((entry) => entry.lastListed)]))
     verdicts.push(await checkNamespace(deps, request, namespace));
   const stale = verdicts.filter((verdict) => verdict.stale);
   const oldestFirst = [...(stale.length > 0 ? stale : verdicts)].sort((a, b) =>

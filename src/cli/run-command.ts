@@ -26,7 +26,8 @@ export const EXIT_CODES: ExitCodes = { failed: 1, mustFix: 2 };
 export interface CommandOptions {
   /** Values to redact from the message; asked for only on failure (the settings may be what failed). */
   secrets?: () => readonly string[];
-  exitCodes?: ExitCodes;
+  /** A function when they depend on what main found on the command line (`schedules diff` has its own). */
+  exitCodes?: ExitCodes | (() => ExitCodes);
   /** Where a bad command line is pointed to, e.g. "npm run sync -- --help". */
   help?: string;
 }
@@ -57,10 +58,10 @@ function knownSecrets(secrets: CommandOptions['secrets']): readonly string[] {
  * The process exits even when something (a hung socket) would keep it alive.
  */
 export function runCommand(name: string, main: () => Promise<number>, options: CommandOptions = {}): void {
-  const codes = options.exitCodes ?? EXIT_CODES;
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
+      const codes = (typeof options.exitCodes === 'function' ? options.exitCodes() : options.exitCodes) ?? EXIT_CODES;
       const text = failureLines(name, error, options.help).join('\n');
       process.stderr.write(`${redactSecrets(text, knownSecrets(options.secrets))}\n`);
       process.exit(mustFix(error) ? codes.mustFix : codes.failed);

@@ -4,7 +4,9 @@ import { loadCommandConfig, type CommandConfig } from '../config';
 import { applySchedules } from '../schedules/apply';
 import { overlapPolicySchema, type OverlapPolicy, type ScheduleDefinition } from '../schedules/definition';
 import { schedulesForNamespaces } from '../schedules/namespaces';
-import { createSourceClients } from '../temporal/sources';
+import { createSourceClients, type UnlistedConnection } from '../temporal/sources';
+import { PruneRefusedError } from '../schedules/errors';
+import { redactSecrets } from '../redact';
 import { parseDuration } from '../duration';
 import { formatApply, formatDescription, formatList } from '../schedules/format';
 import { loadScheduleDefinitions } from '../schedules/load';
@@ -18,9 +20,9 @@ import {
   unpauseSchedules,
 } from '../schedules/operations';
 import { startupWait } from '../startup-wait';
-import { connectCliClient } from '../temporal/cli-client';
+import { connectCliClient, CONNECT_TIMEOUT_MS } from '../temporal/cli-client';
 import { scheduleLink as webUiScheduleLink } from '../temporal/web-ui';
-import { runCommand, UsageError } from './run-command';
+import { EXIT_CODES, runCommand, UsageError, type ExitCodes } from './run-command';
 
 const HELP = `Usage: npm run schedules -- <verb> [options]
        node dist/cli/schedules.js <verb> [options]
@@ -35,6 +37,11 @@ Verbs:
         old → new) and leave the rest; a second apply changes nothing. Paused state and note are
         kept. --dry-run prints the changes without making them; --prune also deletes managed
         schedules that are no longer defined.
+  diff [--prune] [--file F]
+        what apply would do, as apply --dry-run prints it (grouped by namespace with a namespaces
+        definition); changes nothing. Exit status as diff(1) and git diff --exit-code: 0 nothing
+        differs, 1 something differs, 2 trouble (bad definitions, server unreachable, a connection
+        whose namespaces could not be listed).
   delete <id>... | delete --all       delete the named managed schedules, or all managed ones
   list [--all]                        managed schedules (--all: every schedule, marked)
   describe <id>...                    spec, policies, workflow options, state, recent runs
@@ -53,12 +60,20 @@ change or add to them; TEMPORAL_SYNC_SCHEDULE_TIMEZONE sets the time zone of tho
 The connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
 TEMPORAL_PROFILE; workflows go to TEMPORAL_SYNC_TASK_QUEUE (default temporal-sync). A server that
 is not up yet is waited for, up to TEMPORAL_SYNC_STARTUP_WAIT_SECONDS (default 60; 0: not at all).
+With a namespaces definition (TEMPORAL_SYNC_NAMESPACES_FILE, TEMPORAL_SYNC_NAMESPACES), apply and diff
+make each sync schedule once per namespace. When a connection of an \`all\` entry cannot list its
+namespaces, apply applies the others, leaves that entry's schedules alone and exits 1, and --prune
+refuses before changing anything (its namespaces are unknown, not removed).
 
 Exit status: 0 done, 1 failed (server unreachable, unknown schedule, ...), 2 bad command line,
-environment or definitions.`;
+environment or definitions; diff: see above.`;
+
+/** diff's exit status is diff(1)'s, so scripts can tell "differs" (1) from "could not tell" (2). */
+const DIFF_EXIT_CODES: ExitCodes = { failed: 2, mustFix: 2 };
 
 const VERB_OPTIONS: Record<string, readonly string[]> = {
   apply: ['dry-run', 'prune', 'file'],
+  diff: ['prune', 'file'],
   delete: ['all'],
   list: ['all'],
   describe: [],
@@ -138,22 +153,21 @@ interface Plan {
 
 function planRun(verb: string | undefined, ids: string[], values: Values): Plan {
   if (verb === undefined)
-    throw new UsageError('missing verb: apply, delete, list, describe, pause, unpause, trigger or backfill');
+    throw new UsageError('missing verb: apply, diff, delete, list, describe, pause, unpause, trigger or backfill');
   const allowed = VERB_OPTIONS[verb];
   if (!allowed) throw new UsageError(`unknown verb "${verb}"`);
   const misplaced = Object.keys(values).filter((option) => !allowed.includes(option));
   if (misplaced.length > 0) throw new UsageError(`${verb} does not take --${misplaced.join(', --')}`);
   const config = loadCommandConfig();
-  const definitions =
-    verb === 'apply'
-      ? loadScheduleDefinitions({
-          ...config.schedules,
-          file: values.file ?? config.schedules.file,
-          taskQueue: config.taskQueue,
-        })
-      : [];
-  if (verb === 'apply' && ids.length > 0)
-    throw new UsageError('apply takes no schedule IDs; it applies every definition');
+  const applies = verb === 'apply' || verb === 'diff';
+  const definitions = applies
+    ? loadScheduleDefinitions({
+        ...config.schedules,
+        file: values.file ?? config.schedules.file,
+        taskQueue: config.taskQueue,
+      })
+    : [];
+  if (applies && ids.length > 0) throw new UsageError(`${verb} takes no schedule IDs; it compares every definition`);
   if (verb === 'delete' && values.all && ids.length > 0) throw new UsageError('delete takes IDs or --all, not both');
   if (verb === 'delete' && !values.all) requireIds(verb, ids);
   if (['describe', 'pause', 'unpause'].includes(verb)) requireIds(verb, ids);
@@ -172,36 +186,47 @@ function planRun(verb: string | undefined, ids: string[], values: Values): Plan 
 async function definitionsForNamespaces(
   config: CommandConfig,
   definitions: ScheduleDefinition[],
-): Promise<ScheduleDefinition[]> {
-  if (!config.namespaces.defined) return definitions;
-  const sources = createSourceClients(config.namespaces);
+): Promise<{ definitions: ScheduleDefinition[]; unlisted: UnlistedConnection[] }> {
+  if (!config.namespaces.defined) return { definitions, unlisted: [] };
+  const sources = createSourceClients(config.namespaces, { connectTimeoutMs: CONNECT_TIMEOUT_MS });
   try {
+    const { namespaces, unlisted } = await sources.namespaces();
     const targets = [];
-    for (const namespace of await sources.namespaces()) {
+    for (const namespace of namespaces) {
       targets.push({ namespace, overrides: (await sources.setupFor(namespace))?.overrides ?? {} });
     }
-    return schedulesForNamespaces(definitions, targets);
+    return { definitions: schedulesForNamespaces(definitions, targets), unlisted };
   } finally {
     await sources.close();
   }
 }
 
-async function apply(client: Client, { config, definitions: defined, values }: Plan): Promise<void> {
-  const dryRun = values['dry-run'] ?? false;
-  const definitions = await definitionsForNamespaces(config, defined);
-  const changes = await applySchedules({ client, definitions, dryRun, prune: values.prune ?? false });
+/**
+ * apply, apply --dry-run and diff: one path, diff being a dry run whose exit status says whether
+ * anything differs. Managed schedules of namespaces that could not be listed are never pruned.
+ */
+async function apply(client: Client, { verb, config, definitions: defined, values }: Plan): Promise<number> {
+  const dryRun = verb === 'diff' || (values['dry-run'] ?? false);
+  const prune = values.prune ?? false;
+  const { definitions, unlisted } = await definitionsForNamespaces(config, defined);
+  if (prune && unlisted.length > 0) throw new PruneRefusedError(unlisted.map((entry) => entry.problem));
+  const changes = await applySchedules({ client, definitions, dryRun, prune });
   print([
     `schedules in namespace "${config.namespace}"${dryRun ? ' (dry run: nothing is changed)' : ''}:`,
     ...formatApply(changes, definitions, dryRun),
   ]);
+  for (const { problem } of unlisted) {
+    const line = `schedules: ${problem}; the schedules of its namespaces were left as they are`;
+    process.stderr.write(`${redactSecrets(line, config.secrets)}\n`);
+  }
+  if (unlisted.length > 0) return exitCodes.failed;
+  return verb === 'diff' && changes.length > 0 ? 1 : 0;
 }
 
 async function runVerb(client: Client, plan: Plan): Promise<void> {
   const { verb, ids, values, config, overlap, range } = plan;
   const id = ids[0]!;
   switch (verb) {
-    case 'apply':
-      return apply(client, plan);
     case 'delete': {
       const deleted = await deleteSchedules(client, values.all ? { all: true } : { ids });
       return print(
@@ -230,9 +255,13 @@ async function runVerb(client: Client, plan: Plan): Promise<void> {
   }
 }
 
+/** Set once the verb is known: a failure of diff exits with diff's code. */
+let exitCodes = EXIT_CODES;
+
 async function main(): Promise<number> {
   const { values, positionals } = parseCommandLine(process.argv.slice(2));
   const [verb, ...ids] = positionals;
+  if (verb === 'diff') exitCodes = DIFF_EXIT_CODES;
   if (values.help || verb === 'help') {
     process.stdout.write(`${HELP}\n`);
     return 0;
@@ -242,6 +271,7 @@ async function main(): Promise<number> {
   const wait = startupWait(config.startupWaitSeconds, (line) => process.stderr.write(`schedules: ${line}\n`));
   const cli = await connectCliClient(config.temporal, config.namespace, wait);
   try {
+    if (plan.verb === 'apply' || plan.verb === 'diff') return await apply(cli.client, plan);
     await runVerb(cli.client, plan);
     return 0;
   } finally {
@@ -252,4 +282,5 @@ async function main(): Promise<number> {
 runCommand('schedules', main, {
   secrets: () => loadCommandConfig().secrets,
   help: 'npm run schedules -- --help',
+  exitCodes: () => exitCodes,
 });

@@ -22,3 +22,17 @@ export class UnmanagedScheduleError extends Error {
     this.name = 'UnmanagedScheduleError';
   }
 }
+
+/**
+ * `--prune` with an `all` entry whose connection did not list its namespaces: those namespaces are
+ * unknown, not removed, and pruning would delete their schedules. Raised before anything is changed.
+ */
+export class PruneRefusedError extends Error {
+  constructor(problems: readonly string[]) {
+    super(
+      `cannot prune: ${problems.join('; ')}. Its namespaces are unknown, not removed, so --prune would delete ` +
+        'their schedules: nothing was changed (apply without --prune applies the namespaces that were listed)',
+    );
+    this.name = 'PruneRefusedError';
+  }
+}

@@ -8,16 +8,20 @@ const indent = (lines: string[]) => lines.map((line) => `    ${line}`);
 
 const shapeLines = (shape: ScheduleShape) => Object.entries(shape).map(([field, value]) => `${field}: ${value}`);
 
-/** Items under a heading per namespace, when any item names one (a namespaces definition is in force). */
+/**
+ * Items under a heading per namespace, when any item names one (a namespaces definition is in force);
+ * those naming none under `other` (the staleness check, which looks at every namespace, by default).
+ */
 function byNamespace<T>(
   items: readonly T[],
   namespaceOf: (item: T) => string | undefined,
   lines: (items: T[]) => string[],
+  other: (item: T) => string = () => '(every namespace)',
 ): string[] {
   if (!items.some((item) => namespaceOf(item) !== undefined)) return lines([...items]);
   const groups = new Map<string, T[]>();
   for (const item of items) {
-    const key = namespaceOf(item) ?? '(every namespace)';
+    const key = namespaceOf(item) ?? other(item);
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   return [...groups.keys()]
@@ -111,10 +115,12 @@ function table(rows: string[][]): string[] {
 
 export function formatList(listed: readonly ListedSchedule[], showManaged: boolean): string[] {
   if (listed.length === 0) return ['no schedules'];
+  // A schedule we did not make syncs no namespace of ours, whatever its memo says.
   return byNamespace(
     listed,
-    ({ summary }) => namespaceOf(summary.memo),
+    ({ summary, managed }) => (managed ? namespaceOf(summary.memo) : undefined),
     (group) => listTable(group, showManaged),
+    ({ managed }) => (managed ? '(every namespace)' : '(not managed by temporal-sync)'),
   );
 }
 

@@ -5,7 +5,7 @@ import { GaveUpWaiting, retryWhileTransient, type StartupWait } from '../startup
 import type { TemporalConnection } from './connect-settings';
 
 /** Commands run by hand should fail within seconds when the server is not there, not hang. */
-const CONNECT_TIMEOUT_MS = 5_000;
+export const CONNECT_TIMEOUT_MS = 5_000;
 
 /** gRPC status codes (numbers, as in the protocol) that name what to fix. */
 const status = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, PERMISSION_DENIED: 7, UNAUTHENTICATED: 16 } as const;
@@ -25,7 +25,8 @@ function grpcCode(error: unknown): number | undefined {
   return undefined;
 }
 
-function firstLine(error: unknown): string {
+/** The innermost cause's first line: what went wrong, without the SDK's wrapping. */
+export function firstLine(error: unknown): string {
   let innermost = error;
   while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
   const text = innermost instanceof Error ? innermost.message : String(innermost);

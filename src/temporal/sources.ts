@@ -2,7 +2,26 @@ import { Client, Connection } from '@temporalio/client';
 import { lenientDecodingCodec } from '../source/lenient-codec';
 import { createRemoteCodec, type RemoteCodec } from '../source/remote-codec';
 import type { AllSetup, NamespaceSetup, SourceNamespaces } from '../namespaces/load';
+import { GrpcStatus, grpcCode } from '../source/grpc';
+import { firstLine } from './cli-client';
 import { sourceRetries } from './connect';
+
+/**
+ * An `all` entry whose connection did not answer ListNamespaces. Its namespaces are unknown at this
+ * moment, not gone: nothing may treat them as removed from the definition.
+ */
+export interface UnlistedConnection {
+  /** One line: the entry, what failed and the setting to check; never a secret. */
+  problem: string;
+  /** The namespaces it listed last time it answered, in this process; empty when it never did. */
+  lastListed: string[];
+}
+
+export interface NamespaceList {
+  /** The explicit namespaces and those the `all` entries listed now. */
+  namespaces: string[];
+  unlisted: UnlistedConnection[];
+}
 
 /**
  * The namespaces a worker syncs and a client for each connection, made when first needed: the
@@ -17,8 +36,8 @@ export interface SourceClients {
   describe(): string;
   clientFor(namespace: string): Promise<Client>;
   codecFor(namespace: string): RemoteCodec | undefined;
-  /** Every namespace it syncs now (explicit ones, and those its `all` entries list). */
-  namespaces(): Promise<string[]>;
+  /** Every namespace it syncs now (explicit ones, and those its `all` entries list), and the `all` entries that did not answer. */
+  namespaces(): Promise<NamespaceList>;
   close(): Promise<void>;
 }
 
@@ -41,7 +60,7 @@ export function singleSource(
     describe: () => `it syncs "${namespace}"`,
     clientFor: () => Promise.resolve(client),
     codecFor: () => undefined,
-    namespaces: () => Promise.resolve([namespace]),
+    namespaces: () => Promise.resolve({ namespaces: [namespace], unlisted: [] }),
     close,
   };
 }
@@ -77,6 +96,7 @@ class DefinedSources implements SourceClients {
     private readonly definition: SourceNamespaces,
     connected: Record<string, Client>,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly connectTimeoutMs: number | undefined,
   ) {
     const { explicit, all } = definition;
     this.defaultNamespace = all.length === 0 && explicit.length === 1 ? explicit[0]!.namespace : undefined;
@@ -115,9 +135,21 @@ class DefinedSources implements SourceClients {
     return codec;
   }
 
-  async namespaces(): Promise<string[]> {
-    const fromAll = await Promise.all(this.definition.all.map((setup) => this.listed(setup).catch(() => [])));
-    return [...new Set([...this.definition.explicit.map((s) => s.namespace), ...fromAll.flat()])];
+  async namespaces(): Promise<NamespaceList> {
+    const unlisted: UnlistedConnection[] = [];
+    const fromAll = await Promise.all(
+      this.definition.all.map((setup) =>
+        this.listed(setup).catch((error: unknown) => {
+          unlisted.push({
+            problem: this.listingProblem(setup, error),
+            lastListed: this.lists.get(setup)?.names ?? [],
+          });
+          return [];
+        }),
+      ),
+    );
+    const namespaces = [...new Set([...this.definition.explicit.map((s) => s.namespace), ...fromAll.flat()])];
+    return { namespaces, unlisted };
   }
 
   async close(): Promise<void> {
@@ -126,13 +158,26 @@ class DefinedSources implements SourceClients {
     await Promise.all(closing);
   }
 
+  /** The setting to look at by what failed: the key or TLS when refused, else the address. */
+  private listingProblem(setup: AllSetup, error: unknown): string {
+    const { address, hints } = this.definition.connections.get(setup.connection)!.temporal;
+    const code = grpcCode(error);
+    const check =
+      code === GrpcStatus.PERMISSION_DENIED || code === GrpcStatus.UNAUTHENTICATED
+        ? `${hints.apiKey} or ${hints.tls}`
+        : hints.address;
+    return `${setup.origin}: connection "${setup.connection}" at ${address} did not list its namespaces (${firstLine(error)}): check ${check}`;
+  }
+
   private connect(name: string): Promise<Client> {
     let client = this.clients.get(name);
     if (!client) {
       const { temporal } = this.definition.connections.get(name)!;
-      client = Connection.connect({ ...temporal.connectionOptions, interceptors: [sourceRetries()] }).then(
-        (connection) => new Client({ connection, dataConverter: { payloadCodecs: [lenientDecodingCodec] } }),
-      );
+      client = Connection.connect({
+        ...temporal.connectionOptions,
+        ...(this.connectTimeoutMs === undefined ? {} : { connectTimeout: this.connectTimeoutMs }),
+        interceptors: [sourceRetries()],
+      }).then((connection) => new Client({ connection, dataConverter: { payloadCodecs: [lenientDecodingCodec] } }));
       this.clients.set(name, client);
       client.catch(() => this.clients.delete(name));
     }
@@ -157,9 +202,14 @@ class DefinedSources implements SourceClients {
 
 export function createSourceClients(
   definition: SourceNamespaces,
-  options: { connected?: Record<string, Client>; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    connected?: Record<string, Client>;
+    env?: NodeJS.ProcessEnv;
+    /** How long a connection may take to answer first; the SDK's 10 s when not given (a command wants less). */
+    connectTimeoutMs?: number;
+  } = {},
 ): SourceClients {
-  return new DefinedSources(definition, options.connected ?? {}, options.env ?? process.env);
+  return new DefinedSources(definition, options.connected ?? {}, options.env ?? process.env, options.connectTimeoutMs);
 }
 
 export function describeDefinition(definition: SourceNamespaces): string {

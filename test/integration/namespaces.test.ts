@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@temporalio/client';
+import { Client, ScheduleNotFoundError } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { freeLoopbackPort } from '../../src/observability/core-metrics';
 import { SYNC_METRIC_NAMES } from '../../src/observability/metrics';
@@ -70,9 +70,9 @@ describe('one deployment for many namespaces on two servers', () => {
     });
 
   /** The namespaces definition, as an operator writes it: two accounts, each key named, never written. */
-  const definition = (namespaces = `[sync-source, "team-*"]`) => `
+  const definition = (namespaces = `[sync-source, "team-*"]`, addressA = a.address) => `
 connections:
-  account-a: { address: "${a.address}", apiKeyEnv: KEY_A, tls: { disabled: true } }
+  account-a: { address: "${addressA}", apiKeyEnv: KEY_A, tls: { disabled: true } }
   account-b:
     address: "${b.address}"
     apiKeyEnv: KEY_B
@@ -82,12 +82,12 @@ namespaces:
   - { all: true, connection: account-a, include: ${namespaces} }
   - { namespace: ${ACCOUNT_B}, connection: account-b, pageSize: 2 }
 `;
-  const deploymentEnv = (namespaces?: string) => ({
+  const deploymentEnv = (namespaces?: string, addressA?: string) => ({
     DATABASE_URL: TEST_DATABASE_URL,
     TEMPORAL_SYNC_SCHEMA: db.schema,
     TEMPORAL_ADDRESS: a.address,
     TEMPORAL_SYNC_TASK_QUEUE: TASK_QUEUE,
-    TEMPORAL_SYNC_NAMESPACES: definition(namespaces),
+    TEMPORAL_SYNC_NAMESPACES: definition(namespaces, addressA),
     KEY_A,
     KEY_B,
     CODEC_AUTH_B: CODEC_AUTH,
@@ -266,6 +266,116 @@ namespaces:
     assert.equal(pruned.code, 0, pruned.stdout + pruned.stderr);
     assert.match(pruned.stdout, /- temporal-sync-hourly-incremental--team-a3: deleted/);
     assert.match(pruned.stdout, /- temporal-sync-daily-full--team-a3: deleted/);
+  });
+
+  const scheduleExists = (id: string) =>
+    a.client.schedule
+      .getHandle(id)
+      .describe()
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ScheduleNotFoundError) return false;
+          throw error;
+        },
+      );
+
+  it('an `all` connection that cannot list its namespaces: --prune refuses and deletes nothing, apply and diff apply or show the others and fail', async () => {
+    // Nobody listens on a free loopback port: account-a's server is "down" for the command.
+    const down = `127.0.0.1:${await freeLoopbackPort()}`;
+    const env = deploymentEnv('[sync-source, team-a2]', down);
+    const kept = ['sync-source', 'team-a2'].flatMap((ns) => [
+      `temporal-sync-hourly-incremental--${ns}`,
+      `temporal-sync-daily-full--${ns}`,
+    ]);
+    for (const id of kept) assert.ok(await scheduleExists(id), `${id} exists before`);
+    const check = new RegExp(
+      `TEMPORAL_SYNC_NAMESPACES: namespaces\\[0\\]: connection "account-a" at ${down.replace(/\./g, '\\.')} did not list its namespaces \\(.+\\): check TEMPORAL_SYNC_NAMESPACES: connections\\.account-a\\.address`,
+    );
+
+    const pruned = await runCli('schedules', ['apply', '--prune'], env);
+    assert.equal(pruned.code, 1, pruned.stdout + pruned.stderr);
+    assert.equal(pruned.stdout, '', 'refused before printing any change');
+    assert.match(pruned.stderr, /^schedules: cannot prune: /);
+    assert.match(pruned.stderr, check);
+    assert.match(pruned.stderr, /nothing was changed/);
+    for (const id of kept) assert.ok(await scheduleExists(id), `${id} is not deleted`);
+
+    const applied = await runCli('schedules', ['apply'], env);
+    assert.equal(applied.code, 1, 'a connection not listed is a failure, even with the others applied');
+    assert.match(
+      applied.stdout,
+      new RegExp(`^namespace ${ACCOUNT_B}:\n {2}= temporal-sync-hourly-incremental--${ACCOUNT_B}: unchanged$`, 'm'),
+    );
+    assert.doesNotMatch(applied.stdout, /sync-source|team-a2/);
+    assert.match(applied.stderr, check);
+    assert.match(applied.stderr, /the schedules of its namespaces were left as they are$/m);
+
+    const diffed = await runCli('schedules', ['diff'], env);
+    assert.equal(diffed.code, 2, 'diff could not tell: trouble, not "differs"');
+    assert.match(diffed.stderr, check);
+    const diffPrune = await runCli('schedules', ['diff', '--prune'], env);
+    assert.equal(diffPrune.code, 2);
+    assert.match(diffPrune.stderr, /^schedules: cannot prune: /);
+
+    for (const result of [pruned, applied, diffed, diffPrune])
+      for (const secret of SECRETS)
+        assert.ok(!(result.stdout + result.stderr).includes(secret), 'no secret in what the command prints');
+    for (const id of kept) assert.ok(await scheduleExists(id), `${id} still exists`);
+  });
+
+  it('schedules diff shows, namespace by namespace, what apply would create, update and prune, and changes nothing', async () => {
+    const same = await runCli('schedules', ['diff', '--prune'], deploymentEnv('[sync-source, team-a2]'));
+    assert.equal(same.code, 0, same.stdout + same.stderr);
+    assert.match(same.stdout, /^nothing to change$/m);
+
+    const env = {
+      ...deploymentEnv('[sync-source, team-a3]'),
+      TEMPORAL_SYNC_SCHEDULES: JSON.stringify({
+        schedules: [{ id: 'temporal-sync-daily-full', spec: { cron: '0 4 * * *', jitter: '5m' } }],
+      }),
+    };
+    const dailyBefore = await a.client.schedule.getHandle('temporal-sync-daily-full--sync-source').describe();
+    const diffed = await runCli('schedules', ['diff', '--prune'], env);
+    assert.equal(diffed.code, 1, diffed.stdout + diffed.stderr);
+    // The lines under each `namespace X:` heading, up to the next.
+    const groups = new Map<string, string[]>();
+    let current: string[] | undefined;
+    for (const line of diffed.stdout.split('\n')) {
+      const heading = /^namespace (.+):$/.exec(line);
+      if (heading) groups.set(heading[1]!, (current = []));
+      else if (line.startsWith('  ')) current?.push(line.trim());
+    }
+    assert.deepEqual([...groups.keys()], ['(every namespace)', 'sync-source', 'team-a2', 'team-a3', ACCOUNT_B]);
+    assert.deepEqual(
+      groups.get('team-a3')!.filter((line) => line.startsWith('+')),
+      [
+        '+ temporal-sync-hourly-incremental--team-a3: would be created',
+        '+ temporal-sync-daily-full--team-a3: would be created',
+      ],
+    );
+    // Prunes come in the order the server lists them.
+    assert.deepEqual(groups.get('team-a2')!.sort(), [
+      '- temporal-sync-daily-full--team-a2: would be deleted (managed, no longer defined)',
+      '- temporal-sync-hourly-incremental--team-a2: would be deleted (managed, no longer defined)',
+    ]);
+    assert.deepEqual(groups.get('sync-source'), [
+      '~ temporal-sync-daily-full--sync-source: would be updated',
+      'spec.cron: 30 3 * * * → 0 4 * * *',
+      '= temporal-sync-hourly-incremental--sync-source: unchanged',
+    ]);
+    assert.deepEqual(groups.get(ACCOUNT_B), [
+      `~ temporal-sync-daily-full--${ACCOUNT_B}: would be updated`,
+      'spec.cron: 30 3 * * * → 0 4 * * *',
+      `= temporal-sync-hourly-incremental--${ACCOUNT_B}: unchanged`,
+    ]);
+    assert.match(diffed.stdout, /^6 change\(s\) not made \(dry run\)$/m);
+
+    assert.equal(await scheduleExists('temporal-sync-hourly-incremental--team-a3'), false, 'nothing created');
+    assert.ok(await scheduleExists('temporal-sync-daily-full--team-a2'), 'nothing deleted');
+    const dailyAfter = await a.client.schedule.getHandle('temporal-sync-daily-full--sync-source').describe();
+    assert.deepEqual(dailyAfter.spec, dailyBefore.spec, 'nothing updated');
+    assert.deepEqual(dailyAfter.info.lastUpdatedAt, dailyBefore.info.lastUpdatedAt);
   });
 
   it('never lets a namespace secret out: not in logs, histories, tables or alerts', async () => {

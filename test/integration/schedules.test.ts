@@ -165,6 +165,10 @@ describe('the schedules and sync commands on a real dev server', () => {
     assert.match(dryRun.stdout, new RegExp(`^= ${HOURLY}: unchanged$`, 'm'));
     assert.match(dryRun.stdout, /^1 change\(s\) not made \(dry run\)$/m);
     assert.deepEqual((await describeSchedule(DAILY)).spec, original.spec, 'the dry run changed nothing');
+    const diffed = await schedules(['diff'], changed);
+    assert.equal(diffed.code, 1, `diff exits 1 when something differs: ${diffed.stderr}`);
+    assert.equal(diffed.stdout, dryRun.stdout, 'diff prints what apply --dry-run prints');
+    assert.deepEqual((await describeSchedule(DAILY)).info.lastUpdatedAt, original.info.lastUpdatedAt);
 
     const applied = await schedules(['apply'], changed);
     assert.equal(applied.code, 0, applied.stderr);
@@ -177,6 +181,9 @@ describe('the schedules and sync commands on a real dev server', () => {
     assert.deepEqual(updated.memo, { 'temporal-sync-managed': true });
     assert.equal(updated.state.paused, true, "the operator's pause survives apply");
     assert.equal(updated.state.note, 'paused before the update');
+    const same = await schedules(['diff'], changed);
+    assert.equal(same.code, 0, `diff exits 0 when nothing differs: ${same.stderr}`);
+    assert.match(same.stdout, /^nothing to change$/m);
     const described = await schedules(['describe', DAILY]);
     assert.equal(described.code, 0, described.stderr);
     assert.match(described.stdout, /^ {4}state: paused \(note: paused before the update\)$/m);
@@ -344,6 +351,11 @@ describe('the schedules and sync commands on a real dev server', () => {
     assert.equal(unreachable.code, 1);
     assert.match(oneLine(unreachable), /^schedules: cannot reach Temporal at 127\.0\.0\.1:1 .*check TEMPORAL_ADDRESS/);
     assert.ok(unreachable.ms < 15_000, `gave up after ${unreachable.ms} ms`);
+    const diffUnreachable = await schedules(['diff'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    assert.equal(diffUnreachable.code, 2, 'diff cannot tell: 2, never the 1 of "differs"');
+    assert.match(oneLine(diffUnreachable), /^schedules: cannot reach Temporal at 127\.0\.0\.1:1 /);
+    const diffBadFile = await schedules(['diff', '--file', 'test/fixtures/bad-schedules.yaml']);
+    assert.equal(diffBadFile.code, 2);
 
     const badNamespace = await runCli('sync', [], { ...env, TEMPORAL_NAMESPACE: 'no-such-namespace' });
     assert.equal(badNamespace.code, 1);
@@ -568,7 +580,7 @@ describe('the schedules and sync commands on a real dev server', () => {
     assert.equal(schedulesHelp.code, 0, schedulesHelp.stderr);
     assert.equal(schedulesHelp.stderr, '');
     assert.match(schedulesHelp.stdout, /^Usage: npm run schedules -- <verb> \[options\]$/m);
-    for (const verb of ['apply', 'delete', 'list', 'describe', 'pause', 'unpause', 'trigger', 'backfill']) {
+    for (const verb of ['apply', 'diff', 'delete', 'list', 'describe', 'pause', 'unpause', 'trigger', 'backfill']) {
       assert.match(schedulesHelp.stdout, new RegExp(`^ {2}${verb} `, 'm'), verb);
     }
     for (const option of ['--dry-run', '--prune', '--file', '--all', '--note', '--overlap POLICY', '--start T']) {
