@@ -5,6 +5,7 @@ import { timestampToIso } from '../source/time';
 import { incrementalQuery } from '../source/visibility-query';
 import type { MappedPage, Rejected } from './contract';
 import { defineStream } from './define';
+import { listExecutionsPage } from './list-executions';
 
 /** One fire of a schedule: the run it started. */
 export interface ScheduleFireRow {
@@ -101,17 +102,6 @@ export const scheduleFiresStream = defineStream<RawExecutionInfo, ScheduleFireRo
       ? // Fires since the cursor are few next to the pass of the workflows stream: one listing, no Count to plan it.
         { full: false, query: scheduledRuns(incrementalQuery(cursor, lookbackSeconds)), partitionable: false }
       : { full: true, query: scheduledRuns(''), partitionable: true },
-  async fetchPage(context, query, pageSize, token) {
-    const response = await context.visibility.call(() =>
-      context.source.workflowService.listWorkflowExecutions({
-        namespace: context.namespace,
-        pageSize,
-        nextPageToken: token ?? undefined,
-        query,
-      }),
-    );
-    const next = response.nextPageToken;
-    return { items: response.executions, nextPageToken: next && next.length > 0 ? next : null };
-  },
+  fetchPage: listExecutionsPage,
   mapPage: mapFires,
 });

@@ -2,8 +2,7 @@ import { workflowTable, type WorkflowRow } from '../db/workflow-rows';
 import { mapExecutionPage, type RawExecutionInfo } from '../source/executions';
 import { incrementalQuery } from '../source/visibility-query';
 import { defineStream } from './define';
-
-const lastPage = (token: Uint8Array | null | undefined) => (token && token.length > 0 ? token : null);
+import { listExecutionsPage } from './list-executions';
 
 /**
  * Workflow executions, from the visibility listing. A full pass lists everything; an incremental one
@@ -19,17 +18,10 @@ export const workflowsStream = defineStream<RawExecutionInfo, WorkflowRow>({
       ? { full: false, query: incrementalQuery(cursor, lookbackSeconds), partitionable: true }
       : { full: true, query: '', partitionable: true },
   async fetchPage(context, query, pageSize, token) {
-    const response = await context.visibility.call(() =>
-      context.source.workflowService.listWorkflowExecutions({
-        namespace: context.namespace,
-        pageSize,
-        nextPageToken: token ?? undefined,
-        query,
-      }),
-    );
+    const page = await listExecutionsPage(context, query, pageSize, token);
     // Codecs encode memos, never search attributes.
-    await context.decode(response.executions.flatMap((execution) => Object.values(execution.memo?.fields ?? {})));
-    return { items: response.executions, nextPageToken: lastPage(response.nextPageToken) };
+    await context.decode(page.items.flatMap((execution) => Object.values(execution.memo?.fields ?? {})));
+    return page;
   },
   mapPage: mapExecutionPage,
 });
