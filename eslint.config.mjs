@@ -12,7 +12,7 @@ const nodeTestCalls = [
 ];
 
 /** Text that reads as an SQL statement. */
-const SQL_TEXT = String.raw`/\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|VIEW|SCHEMA)|ALTER\s+TABLE|DROP\s+(TABLE|SCHEMA)|SELECT\s+now\(\))\b/i`;
+const SQL_TEXT = String.raw`/\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|VIEW|SCHEMA)|ALTER\s+TABLE|DROP\s+(TABLE|SCHEMA)|SELECT\s+now\(\)|^\s*SELECT\s+\d)\b/i`;
 
 export default tseslint.config(
   {

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from './config';
 import { alertSettings } from './alerts/settings';
 import { runCommand } from './cli/run-command';
 import { migrate } from './db/migrate';
-import { createPool } from './db/pool';
+import { createPool, pingDatabase } from './db/pool';
 import { readLag } from './db/sync-state';
 import { freeLoopbackPort, scrapeCoreMetrics } from './observability/core-metrics';
 import { startObservabilityServer, type ObservabilityServer } from './observability/http-server';
@@ -77,7 +77,7 @@ async function connectDependencies(config: Config, held: Held, pool: pg.Pool, wa
   const postgres = `Postgres at ${describePostgresUrl(config.databaseUrl)}`;
   await startupStep(
     { what: postgres, failure: `cannot use ${postgres}`, setting: 'DATABASE_URL' },
-    () => pool.query('SELECT 1'),
+    () => pingDatabase(pool),
     wait,
   );
   const { worker, source } = config.temporal;

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
+import { createPool, pingDatabase } from '../db/pool';
 import { describePostgresUrl } from '../startup-errors';
 import { startupStep, startupWait } from '../startup-wait';
 import { runCommand, UsageError } from './run-command';
@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const wait = startupWait(config.startupWaitSeconds, (line) => process.stderr.write(`migrate: ${line}\n`));
   try {
     const target = { what: postgres, failure: `cannot use ${postgres}`, setting: 'DATABASE_URL' };
-    await startupStep(target, () => pool.query('SELECT 1'), wait);
+    await startupStep(target, () => pingDatabase(pool), wait);
     const applied = await migrate(pool, config.schema);
     process.stdout.write(
       applied.length > 0

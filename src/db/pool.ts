@@ -20,3 +20,8 @@ export function createPool({ databaseUrl, max, onIdleError }: PoolOptions): pg.P
   pool.on('error', onIdleError);
   return pool;
 }
+
+/** The cheapest round trip that proves the database answers (start-up wait, readiness). */
+export async function pingDatabase(pool: pg.Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}

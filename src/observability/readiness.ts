@@ -1,3 +1,4 @@
+import { pingDatabase } from '../db/pool';
 import type { Worker } from '@temporalio/worker';
 import type pg from 'pg';
 import { describeCause } from '../startup-errors';
@@ -31,7 +32,7 @@ export interface ReadinessTargets {
 
 /**
  * Ready means: the worker is polling (RUNNING: not starting, not draining), and a cheap call to
- * Temporal (GetSystemInfo, allowed on Cloud too) and to Postgres (SELECT 1) each answer within 2 s.
+ * Temporal (GetSystemInfo, allowed on Cloud too) and to Postgres (a trivial query) each answer within 2 s.
  */
 export async function checkReadiness(targets: ReadinessTargets): Promise<ReadinessReport> {
   const state = targets.worker()?.getState();
@@ -39,7 +40,7 @@ export async function checkReadiness(targets: ReadinessTargets): Promise<Readine
     worker: state === 'RUNNING' ? 'ok' : `not polling (${state ?? 'starting'})`,
   };
   const probes: Record<string, () => Promise<unknown>> = {
-    database: () => targets.pool.query('SELECT 1'),
+    database: () => pingDatabase(targets.pool),
     ...targets.temporal(),
   };
   const results = await Promise.all(Object.values(probes).map((probe) => check(probe)));
