@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { formatCount, formatPercent } from '../../src/report/format';
-import { ensureScheduleOnTimeViews, insertFires, makeFires } from '../helpers/analytics-fire-log';
+import { ensureScheduleOnTimeViews, insertFires, makeFires, stopCounterEvents } from '../helpers/analytics-fire-log';
 import { DAY, HOUR, isOpen, timeliness } from '../helpers/analytics-expected';
 import { insertRuns, insertSyncRuns, makeRuns, type SeedFire, type SeedRun } from '../helpers/analytics-seed';
 import { launchBrowser, type TestBrowser } from '../helpers/browser';
@@ -98,10 +98,7 @@ describe('the report, rendered in headless Chromium', () => {
         error: null,
       },
     ]);
-    // The counters feed the schedules tile's totals; their trigger would also write schedule_event
-    // rows (window_end now) that the on-time views count as missed. The missed fires here come from
-    // insertFires alone, so each expectation has one source (as in the Grafana dashboard test).
-    await db.pool.query(`ALTER TABLE "${db.schema}".schedule DISABLE TRIGGER schedule_counters_changed`);
+    await stopCounterEvents(db.pool, db.schema);
     await db.pool.query(
       `INSERT INTO "${db.schema}".schedule (namespace, schedule_id, paused, num_actions_taken,
          num_actions_missed_catchup_window, num_actions_skipped_overlap)

@@ -74,3 +74,12 @@ export async function insertFires(pool: pg.Pool, schema: string, fires: readonly
     [JSON.stringify(missed)],
   );
 }
+
+/**
+ * Seeded schedule rows carry counters for the counter panels and tiles; their trigger would also
+ * write schedule_event rows (window_end now) that the on-time views count as missed and skipped. Tests
+ * whose missed fires come from insertFires alone turn it off, so each expectation has one source.
+ */
+export async function stopCounterEvents(pool: pg.Pool, schema: string): Promise<void> {
+  await pool.query(`ALTER TABLE ${quoteIdent(schema)}.schedule DISABLE TRIGGER schedule_counters_changed`);
+}

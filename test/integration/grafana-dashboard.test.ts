@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ensureScheduleOnTimeViews, insertFires, makeFires } from '../helpers/analytics-fire-log';
+import { ensureScheduleOnTimeViews, insertFires, makeFires, stopCounterEvents } from '../helpers/analytics-fire-log';
 import { HOUR, DAY } from '../helpers/analytics-expected';
 import { insertRuns, insertSyncRuns, makeRuns, SEED_TYPES, type SeedSyncRun } from '../helpers/analytics-seed';
 import {
@@ -122,11 +122,8 @@ describe('the Grafana dashboard, its SQL expanded as Grafana does, against seede
         num_actions_skipped_overlap: 0,
       },
     ];
-    // The schedule rows' counters feed the counters panel; their trigger would also write
-    // schedule_event rows (window_end now), which the on-time panels count as missed and skipped.
-    // Those panels' events come from insertFires (the seeded never-started fires) instead, so the
-    // expectations have one source each; the trigger has its own tests with the fire log.
-    await db.pool.query(`ALTER TABLE "${db.schema}".schedule DISABLE TRIGGER schedule_counters_changed`);
+    // The trigger has its own tests with the fire log.
+    await stopCounterEvents(db.pool, db.schema);
     for (const s of data.schedules) {
       await db.pool.query(
         `INSERT INTO "${db.schema}".schedule (namespace, schedule_id, paused, num_actions_taken,
