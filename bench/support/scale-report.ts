@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { WINDOW_MS } from '../../src/source/visibility-gate';
 import { shareBudget } from '../../src/workflows/passes';
 import type { RowCost } from './sample';
 import type { SyncFigures } from './scale-sync';
@@ -6,13 +7,11 @@ import { round2 } from './stats';
 
 export const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
 
-/** The spacing margin of src/source/visibility-gate.ts: each lane calls at most once per 1.05 / share seconds. */
-const SPACING_MARGIN = 1.05;
-
-/** What the run's budget allows at most: its lanes × their whole shares, spaced by the gate's margin, pages of 1000. */
+/** What the run's budget allows at most: its lanes' shares, per window of the gate's, pages of 1000. */
 export function budgetCap(visibilityRps: number, partitions: number, open: number, pageSize = 1000) {
-  const { lanes, perLane } = shareBudget(visibilityRps, partitions, open);
-  return { lanes, perLane, rowsPerSecond: Math.round((lanes * perLane * pageSize) / SPACING_MARGIN) };
+  const { lanes, callsPerLane } = shareBudget(visibilityRps, partitions, open);
+  const calls = callsPerLane.reduce((sum, share) => sum + share, 0);
+  return { lanes, calls, rowsPerSecond: Math.round((calls * pageSize * 1000) / WINDOW_MS) };
 }
 
 export function loadText(figures: Pick<SyncFigures, 'loadAverage'>): string {
@@ -30,7 +29,7 @@ const sharesText = (values: Record<string, number>) =>
 export function limitText(figures: SyncFigures, cap: ReturnType<typeof budgetCap>): string {
   const budgetShare = figures.rowsPerSecond / cap.rowsPerSecond;
   const parts = [
-    `budget cap ${fmt(cap.rowsPerSecond)} rows/s (${cap.lanes} lanes × ${cap.perLane} calls/s ÷ ${SPACING_MARGIN}) reached ${Math.round(budgetShare * 100)}%`,
+    `budget cap ${fmt(cap.rowsPerSecond)} rows/s (${cap.lanes} lanes, ${cap.calls} calls per ${WINDOW_MS} ms) reached ${Math.round(budgetShare * 100)}%`,
     `machine ${Math.round(figures.machineBusy * 100)}% busy (${os.cpus().length} cores)`,
   ];
   const verdict =

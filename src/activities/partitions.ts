@@ -10,7 +10,7 @@ import { streamNamed } from '../streams/registry';
 import { checkDestination } from './destination';
 import type { SyncDependencies } from './dependencies';
 import { heartbeatingPause } from './pause';
-import type { PartitionProgress, PartitionRequest } from './types';
+import type { PartitionProgress, PartitionReport, PartitionRequest } from './types';
 
 /** Another attempt of the same partition committed the page first: this one stops without writing it. */
 class PartitionMovedOn extends Error {}
@@ -22,6 +22,12 @@ const progressOf = (state: PartitionState): PartitionProgress => ({
   done: state.done,
   resumedAtPages: state.resumedAtPages,
 });
+
+const laneCalls = (source: PageContext) => ({ visibilityCalls: source.visibility.handOver() });
+const handedOver = (request: PartitionRequest) =>
+  Context.current().info.attempt > 1 || request.visibilityHistory === undefined
+    ? {}
+    : { visibilityCalls: request.visibilityHistory };
 
 async function runningRun(deps: SyncDependencies, request: PartitionRequest): Promise<RunRecord> {
   checkDestination(deps, request);
@@ -45,6 +51,8 @@ async function pageContext(
     source: await deps.sources.clientFor(run.namespace),
     visibility: createVisibilityGate({
       callsPerSecond: request.visibilityCallsPerSecond,
+      // A retried attempt follows its failed one's calls, which no one reported: unknown.
+      history: Context.current().info.attempt > 1 ? undefined : request.visibilityHistory,
       pause: (ms) => heartbeatingPause(ms, details),
       throttled: () => deps.metrics?.visibilityThrottled(run.namespace),
     }),
@@ -118,10 +126,7 @@ function reportRejected(stream: RegisteredStream, page: ReadPage): void {
  * became of the heartbeats. Cancellation (delivered by the heartbeat) and the worker's shutdown stop it
  * between pages; shutdown as a success, so the workflow schedules the rest at once on another worker.
  */
-export async function syncPartitionChunk(
-  deps: SyncDependencies,
-  request: PartitionRequest,
-): Promise<PartitionProgress> {
+export async function syncPartitionChunk(deps: SyncDependencies, request: PartitionRequest): Promise<PartitionReport> {
   const context = Context.current();
   const run = await runningRun(deps, request);
   const stream = streamNamed(request.stream);
@@ -129,7 +134,8 @@ export async function syncPartitionChunk(
   let state = stream && (await loadPartition(deps.pool, deps.schema, key));
   if (!stream || !state)
     throw ApplicationFailure.nonRetryable(`run ${run.id} has no ${request.stream} partition ${request.partition}`);
-  if (state.done) return progressOf(state);
+  // Nothing called yet: the lane's calls are still the ones it was handed.
+  if (state.done) return { ...progressOf(state), ...handedOver(request) };
   if (context.info.attempt > 1 && state.pages > 0) {
     await recordResume(deps.pool, deps.schema, key, state.pages + 1);
     context.log.info('resuming from the committed checkpoint', {
@@ -154,7 +160,8 @@ export async function syncPartitionChunk(
     pending.catch(() => {});
     reportRejected(stream, page);
     const written = await commit(deps, key, state, page);
-    if (written === undefined) return progressOf((await loadPartition(deps.pool, deps.schema, key))!);
+    if (written === undefined)
+      return { ...progressOf((await loadPartition(deps.pool, deps.schema, key))!), ...laneCalls(source) };
     state = afterPage(state, page, written);
     deps.metrics?.pageWritten(stream.name, run.namespace, written);
     context.heartbeat(details());
@@ -168,7 +175,7 @@ export async function syncPartitionChunk(
           pagesWritten: state.pages,
         });
       }
-      return progressOf(state);
+      return { ...progressOf(state), ...laneCalls(source) };
     }
   }
 }

@@ -83,6 +83,8 @@ async function planStreams(deps: SyncDependencies, request: PlanRequest, namespa
   const source = await deps.sources.clientFor(namespace);
   const gate = createVisibilityGate({
     callsPerSecond: settings.visibilityRps,
+    // The run's first calls, unless this attempt follows a failed one whose calls no one reported.
+    history: Context.current().info.attempt > 1 ? undefined : [],
     pause: heartbeatingPause,
     throttled: () => deps.metrics?.visibilityThrottled(namespace),
   });
@@ -108,7 +110,7 @@ async function planStreams(deps: SyncDependencies, request: PlanRequest, namespa
     const queries = plan.partitionable ? await planPartitions(plan.query, count, target) : [plan.query];
     planned.push({ name, plan, queries });
   }
-  return planned;
+  return { planned, visibilityCalls: gate.handOver() };
 }
 
 /** Records the run and its plan: per stream a pass, split into partitions; the workflow gets their IDs only. */
@@ -127,7 +129,7 @@ export async function planSyncRun(deps: SyncDependencies, request: PlanRequest):
     visibilityRps: request.visibilityRps ?? setup.overrides.visibilityRps ?? deps.visibilityRps,
     lookbackSeconds: request.lookbackSeconds,
   };
-  const planned = await planStreams(deps, request, namespace, settings);
+  const { planned, visibilityCalls } = await planStreams(deps, request, namespace, settings);
   const run = await inTransaction(pool, async (client) => {
     const begun = await beginRun(client, schema, {
       namespace,
@@ -150,7 +152,7 @@ export async function planSyncRun(deps: SyncDependencies, request: PlanRequest):
     namespace,
     partitions: Object.fromEntries(planned.map((p) => [p.name, p.queries.length])),
   });
-  return planOf(deps, run);
+  return { ...(await planOf(deps, run)), visibilityCalls };
 }
 
 /** Takes over a running sync that the run this one continues held: the only way a run continues another's state. */

@@ -44,6 +44,12 @@ export interface PartitionProgress {
   resumedAtPages: number[];
 }
 
+/** What a partition's activity reports: the partition's numbers, and the lane's visibility calls for its next activity. */
+export interface PartitionReport extends PartitionProgress {
+  /** When the lane's visibility calls of the last window started (epoch ms); absent from older workers. */
+  visibilityCalls?: number[];
+}
+
 export interface StreamProgress {
   stream: string;
   full: boolean;
@@ -69,6 +75,11 @@ export interface RunPlan {
    * full apart from streams that only ever read incrementally. Absent in plans recorded before it.
    */
   readsEverything?: boolean;
+  /**
+   * When the plan's visibility calls of the last window started (epoch ms), charged to the lanes'
+   * first activities. Absent from a run continued as new and from plans recorded before it.
+   */
+  visibilityCalls?: number[];
 }
 
 /** Names the run and the destination it was planned for: every activity checks both. */
@@ -82,8 +93,10 @@ export interface PartitionRequest extends RunRef {
   partition: number;
   /** The activity returns after about this long, its checkpoint committed. */
   maxSeconds: number;
-  /** This activity's share of the run's visibility budget. */
+  /** This activity's lane's share of the run's visibility budget, in calls per window. */
   visibilityCallsPerSecond: number;
+  /** The lane's calls of the last window (epoch ms); absent when unknown, and then assumed to fill it. */
+  visibilityHistory?: number[] | undefined;
 }
 
 export interface FinishRequest extends RunRef {

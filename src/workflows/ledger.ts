@@ -64,7 +64,9 @@ export class RunLedger {
 
   record(stream: string, progress: PartitionProgress): void {
     const state = this.get(stream);
-    state.partitions = state.partitions.map((p) => (p.partition === progress.partition ? progress : p));
+    const { partition, pages, rows, done, resumedAtPages } = progress;
+    const numbers = { partition, pages, rows, done, resumedAtPages };
+    state.partitions = state.partitions.map((p) => (p.partition === partition ? numbers : p));
   }
 
   complete(stream: string, deleted: number): void {

@@ -12,9 +12,10 @@ import { startWebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
  * The set the current workflow code records: its files are named `<set>-<name>.json`, beside those of
- * the code before it (no prefix), which stay as they were recorded and keep proving old runs replay.
+ * the code before it (`streams-*`, and before the stream contract no prefix), which stay as they were
+ * recorded and keep proving old runs replay.
  */
-const RECORDING_SET = 'streams';
+const RECORDING_SET = 'lanes';
 const HELP = `Usage: npm run record-histories [-- <name>...]
 
 Runs SyncWorkflow on a fresh dev server in the ways that matter (full, incremental, continued as

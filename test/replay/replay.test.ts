@@ -12,7 +12,7 @@ const HISTORIES = path.join(__dirname, 'histories');
 const files = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));
 
 describe('recorded workflow histories replay against the current workflow code', () => {
-  it('has the histories to replay, of the code before the stream contract and of the current code', () => {
+  it("has the histories to replay, of the code before the stream contract, before the lanes' calls, and of the current code", () => {
     const current = [
       'full',
       'incremental',
@@ -28,6 +28,10 @@ describe('recorded workflow histories replay against the current workflow code',
       'staleness-check',
     ];
     for (const kind of current) assert.ok(files.includes(`streams-${kind}.json`), `streams-${kind}.json is recorded`);
+    // The lanes' visibility calls handed from activity to activity, and from the plan.
+    for (const kind of ['full', 'partitioned', 'continued-as-new-first-run', 'continued-as-new-last-run']) {
+      assert.ok(files.includes(`lanes-${kind}.json`), `lanes-${kind}.json is recorded`);
+    }
     for (const kind of [
       'full',
       'incremental',

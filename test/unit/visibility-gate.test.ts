@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { Metadata, status } from '@grpc/grpc-js';
 import { ServiceError } from '@temporalio/client';
-import { createVisibilityGate } from '../../src/source/visibility-gate';
+import { createVisibilityGate, GateClosed } from '../../src/source/visibility-gate';
+import { chargePlanCalls, shareBudget } from '../../src/workflows/passes';
 
 /** A gRPC error as @grpc/grpc-js rejects a call with it. */
 function grpcError(code: status, message: string): Error {
@@ -14,12 +15,13 @@ function grpcError(code: status, message: string): Error {
 }
 
 /** A clock that only moves when the gate pauses (or a request takes time), and the gate on it. */
-function fakeClock(callsPerSecond: number) {
-  let nowMs = 1_000_000;
+function fakeClock(callsPerSecond: number, history?: (nowMs: number) => number[], startMs = 1_000_000) {
+  let nowMs = startMs;
   const pauses: number[] = [];
   let throttled = 0;
   const gate = createVisibilityGate({
     callsPerSecond,
+    history: history?.(nowMs),
     now: () => nowMs,
     pause: (ms) => {
       pauses.push(ms);
@@ -65,7 +67,7 @@ describe('the visibility gate: spacing calls within the budget, waiting out RESO
   });
   afterEach(() => mock.restoreAll());
 
-  it('spaces calls by 1.05/callsPerSecond seconds, the first one included', async () => {
+  it('with its history unknown, assumes a full window that just ended: spaces calls by 1.05/callsPerSecond s, the first included', async () => {
     const clock = fakeClock(4);
     const times: number[] = [];
     for (let i = 0; i < 5; i += 1) times.push(await clock.gate.call(() => Promise.resolve(clock.now())));
@@ -87,6 +89,40 @@ describe('the visibility gate: spacing calls within the budget, waiting out RESO
       assert.ok(Math.abs(spanSeconds - (200 * 1.05) / callsPerSecond) < 1e-6, `200 calls took ${spanSeconds} s`);
     });
   }
+
+  it('with an empty history, makes its share of calls at once, then one as each leaves the 1.05 s window', async () => {
+    const clock = fakeClock(3, () => []);
+    const times: number[] = [];
+    for (let i = 0; i < 7; i += 1) times.push(await clock.gate.call(() => Promise.resolve(clock.now())));
+    assert.deepEqual(
+      times.map((at) => at - clock.start),
+      [0, 0, 0, 1050, 1050, 1050, 2100],
+    );
+    assert.deepEqual(clock.pauses, [1050, 1050]);
+  });
+
+  it("counts the calls it was handed: the lane's earlier activities, the plan's calls charged to it", async () => {
+    const clock = fakeClock(2, (now) => [now - 1000]);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i += 1) times.push(await clock.gate.call(() => Promise.resolve(clock.now())));
+    assert.deepEqual(
+      times.map((at) => at - clock.start),
+      [0, 50, 1050],
+    );
+  });
+
+  it('hands over the calls of the last window, and refuses any call after that', async () => {
+    const clock = fakeClock(3, () => []);
+    await clock.gate.call(() => Promise.resolve('first'));
+    clock.advance(600);
+    await clock.gate.call(() => Promise.resolve('second'));
+    clock.advance(600);
+    assert.deepEqual(clock.gate.handOver(), [clock.start + 600], 'the first call left the window 1050 ms after it');
+    await assert.rejects(
+      clock.gate.call(() => Promise.resolve('never made')),
+      (error) => error instanceof GateClosed,
+    );
+  });
 
   it('does not wait again when the request itself took longer than the spacing', async () => {
     const clock = fakeClock(10);
@@ -156,4 +192,85 @@ describe('the visibility gate: spacing calls within the budget, waiting out RESO
       assert.deepEqual(clock.pauses, [105], 'only the spacing before the call, no backoff');
     }
   });
+});
+
+/** A deterministic pseudo-random sequence in [0, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("the run's budget shared by its lanes", () => {
+  it('gives the lanes whole shares that add up to the budget, never more lanes than calls per second', () => {
+    for (const budget of [1, 2, 3, 7, 10, 29, 30]) {
+      for (const partitions of [1, 2, 4, 8, 64]) {
+        for (const open of [1, 3, 4, 100]) {
+          const { lanes, callsPerLane } = shareBudget(budget, partitions, open);
+          assert.equal(lanes, Math.min(budget, partitions, open));
+          assert.equal(callsPerLane.length, lanes);
+          assert.equal(
+            callsPerLane.reduce((sum, calls) => sum + calls, 0),
+            budget,
+            `${budget}/s over ${lanes} lanes`,
+          );
+          assert.ok(Math.max(...callsPerLane) - Math.min(...callsPerLane) <= 1, 'shares differ by at most one');
+        }
+      }
+    }
+  });
+
+  it("charges the plan's calls to the lanes with most room, and assumes the worst when the plan did not report them", () => {
+    assert.deepEqual(chargePlanCalls([3, 3, 2, 2], [5]), [[5], [], [], []]);
+    assert.deepEqual(chargePlanCalls([3, 3, 2, 2], [1, 2, 3, 4, 5]), [[1, 3], [2, 4], [5], []]);
+    assert.deepEqual(chargePlanCalls([2, 2], [1, 2, 3, 4, 5]), [undefined, undefined], 'more than the budget: unknown');
+    assert.deepEqual(chargePlanCalls([2, 2], undefined), [undefined, undefined]);
+  });
+
+  for (const [budget, partitions] of [
+    [10, 4],
+    [30, 8],
+    [7, 3],
+    [2, 4],
+  ] as const) {
+    it(`keeps a plan and ${partitions} lanes of activities in a row within ${budget} calls in any second`, async () => {
+      const next = random(budget * 100 + partitions);
+      const start = 1_000_000;
+      // The plan: a few Counts at the whole budget, each taking 0 to 30 ms.
+      const plan = fakeClock(budget, () => [], start);
+      for (let i = 0; i < 1 + Math.floor(next() * 2 * budget); i += 1) {
+        await plan.gate.call(() => Promise.resolve(plan.advance(next() * 30)));
+      }
+      const planCalls = plan.gate.handOver();
+      const { callsPerLane } = shareBudget(budget, partitions, partitions);
+      const charged = chargePlanCalls(callsPerLane, planCalls);
+      const all = [...planCalls];
+      // Each lane on its own clock from the plan's end: activities in a row, each a few pages, handed over.
+      for (const [lane, share] of callsPerLane.entries()) {
+        let history = charged[lane];
+        let at = plan.now() + next() * 20;
+        for (let activity = 0; activity < 4; activity += 1) {
+          const clock = fakeClock(share, history === undefined ? undefined : () => history!, at);
+          for (let page = 0; page < 1 + Math.floor(next() * 6); page += 1) {
+            all.push(
+              await clock.gate.call(() => {
+                const calledAt = clock.now();
+                clock.advance(next() * 120);
+                return Promise.resolve(calledAt);
+              }),
+            );
+          }
+          clock.advance(next() * 300);
+          history = clock.gate.handOver();
+          at = clock.now() + next() * 40;
+        }
+      }
+      all.sort((a, b) => a - b);
+      assert.ok(busiestSecond(all) <= budget, `${busiestSecond(all)} calls in one second`);
+    });
+  }
 });
