@@ -140,7 +140,13 @@ export async function planSyncRun(deps: SyncDependencies, request: PlanRequest):
     });
     if (!begun.created) return begun; // a retried attempt: the first one's plan stands
     for (const { name, plan, queries } of planned) {
-      await insertPass(client, schema, { syncRunId: begun.id, stream: name, full: plan.full, query: plan.query });
+      await insertPass(client, schema, {
+        syncRunId: begun.id,
+        stream: name,
+        full: plan.full,
+        query: plan.query,
+        since: plan.since ?? null,
+      });
       await insertPartitions(client, schema, begun.id, name, queries);
     }
     return begun;

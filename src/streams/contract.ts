@@ -25,6 +25,12 @@ export interface StreamPlan {
   query: string;
   /** True when the pass can be split into disjoint StartTime ranges (listings of executions). */
   partitionable: boolean;
+  /**
+   * For an incremental listing of executions: the close time it lists closed runs from (the cursor less
+   * the look-back). A run it writes that started and closed before this was written before, unchanged,
+   * so the analytics rollup is recomputed from here when the pass completes (src/db/sync-passes.ts).
+   */
+  since?: Date;
 }
 
 /** Worker settings a stream may read (from the environment, through the worker's configuration). */
