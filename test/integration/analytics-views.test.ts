@@ -139,7 +139,9 @@ describe('analytics views over seeded rows', () => {
       for (const column of ['start_time', 'close_time'])
         assert.match(
           plan,
-          new RegExp(`Scan .*on workflow[\\s\\S]*?(Cond|Filter): .*date_bin\\('01:00:00'::interval, ${column}.*s\\.through`),
+          new RegExp(
+            `Scan .*on workflow[\\s\\S]*?(Cond|Filter): .*date_bin\\('01:00:00'::interval, ${column}.*s\\.through`,
+          ),
           plan,
         );
       assert.ok(plan.lastIndexOf('GroupAggregate') < plan.lastIndexOf('s.through'), plan);
