@@ -1,6 +1,6 @@
 -- workflow_stats_hourly and workflow_stats_daily read their past from rollup tables instead of
 -- aggregating the runs on every query: a month of a 1M-run namespace is 660,000 events to group and
--- sort for percentiles, 1 to 4 s a query. docs/analytics.md ("Rollup") describes how it is kept.
+-- sort for percentiles, 1 to 4 s a query. docs/analytics.md ("The rollup") describes how it is kept.
 --
 -- Per namespace, workflow_stats_rollup_state.through is an hour boundary: the hourly rollup holds
 -- every hour before it, the daily rollup every UTC day before date_bin('1 day', through). Later
