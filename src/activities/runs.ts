@@ -208,6 +208,11 @@ export async function completeStream(
   });
   const seconds = Math.max(0, (Date.now() - run.startedAt.getTime()) / 1000);
   deps.metrics?.passCompleted(stream.name, run.namespace, result.full, seconds);
+  if (result.rollup?.includes('too long'))
+    Context.current().log.warn('the analytics rollup was not recomputed whole: it took too long', {
+      namespace: run.namespace,
+      rollup: result.rollup,
+    });
   return { deleted: result.deleted };
 }
 

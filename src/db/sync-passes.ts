@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { refreshWorkflowStats } from './analytics-rollup';
+import { refreshAfterPass, type RollupRefresh } from './analytics-rollup';
 import { qualified } from './identifiers';
 import { markUnseenDeleted } from './rows';
 import { advanceCursor } from './sync-state';
@@ -55,7 +55,7 @@ export async function completePass(
   db: pg.Pool,
   schema: string,
   pass: CompletePass,
-): Promise<{ deleted: number; full: boolean }> {
+): Promise<{ deleted: number; full: boolean; rollup?: RollupRefresh }> {
   return inTransaction(db, async (client) => {
     const { rows } = await client.query<{
       full: boolean;
@@ -76,10 +76,12 @@ export async function completePass(
     if (found.open > 0)
       throw new Error(`the ${pass.stream} pass of run ${pass.syncRunId} has ${found.open} partition(s) open`);
     const deleted = found.full ? await markUnseenDeleted(client, schema, pass.table, pass) : 0;
-    // Deletion marks move no bucket (deleted runs still count); what the pass wrote may. A pass planned
-    // without a since (full, or before migration 032) recomputes every bucket of the namespace.
-    if (pass.table === 'workflow')
-      await refreshWorkflowStats(client, schema, pass.namespace, found.full ? null : found.since);
+    // Deletion marks move no bucket (deleted runs still count); what the pass wrote may. A full pass (or
+    // one planned before migration 032) recomputes every bucket of the namespace, within a time budget.
+    const rollup =
+      pass.table === 'workflow'
+        ? await refreshAfterPass(client, schema, pass.namespace, { full: found.full, since: found.since })
+        : undefined;
     await advanceCursor(client, schema, {
       namespace: pass.namespace,
       stream: pass.stream,
@@ -90,6 +92,6 @@ export async function completePass(
       `UPDATE ${qualified(schema, 'sync_pass')} SET deleted = $3, completed_at = now() WHERE sync_run_id = $1 AND stream = $2`,
       [pass.syncRunId, pass.stream, deleted],
     );
-    return { deleted, full: found.full };
+    return { deleted, full: found.full, rollup };
   });
 }

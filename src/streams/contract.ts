@@ -26,9 +26,10 @@ export interface StreamPlan {
   /** True when the pass can be split into disjoint StartTime ranges (listings of executions). */
   partitionable: boolean;
   /**
-   * For an incremental listing of executions: the close time it lists closed runs from (the cursor less
-   * the look-back). A run it writes that started and closed before this was written before, unchanged,
-   * so the analytics rollup is recomputed from here when the pass completes (src/db/sync-passes.ts).
+   * For a listing of executions with a cursor: the cursor less the look-back, where an incremental pass
+   * lists closed runs from. What such a pass changes lies after it, so the analytics rollup is
+   * recomputed from here when the pass completes (src/db/sync-passes.ts); a full pass recomputes
+   * everything, and falls back to this when that takes too long.
    */
   since?: Date;
 }

@@ -21,7 +21,13 @@ export const workflowsStream = defineStream<RawExecutionInfo, WorkflowRow>({
           partitionable: true,
           since: incrementalSince(cursor, lookbackSeconds),
         }
-      : { full: true, query: '', partitionable: true },
+      : {
+          full: true,
+          query: '',
+          partitionable: true,
+          // What the rollup falls back to when recomputing every bucket takes too long.
+          since: cursor ? incrementalSince(cursor, lookbackSeconds) : undefined,
+        },
   async fetchPage(context, query, pageSize, token) {
     const page = await listExecutionsPage(context, query, pageSize, token);
     // Codecs encode memos, never search attributes.

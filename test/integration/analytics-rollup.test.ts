@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { readRollupState, refreshWorkflowStats } from '../../src/db/analytics-rollup';
+import { readRollupState, refreshAfterPass, refreshWorkflowStats } from '../../src/db/analytics-rollup';
 import { createRowWriter } from '../../src/db/rows';
 import { completePass, insertPass } from '../../src/db/sync-passes';
 import { inTransaction } from '../../src/db/transaction';
@@ -263,6 +263,36 @@ describe('the analytics rollup, kept by completed workflows passes', () => {
     runs = runs.map((run) => (run === target ? { ...run, status: 'COMPLETED' } : run));
     await assert.rejects(assertExact(runs));
     await refreshWorkflowStats(db.pool, db.schema, NS, new Date(target.start_time.getTime() - HOUR));
+    await assertExact(runs);
+  });
+  it('a full recompute over its time budget falls back to the pass since, or to aggregating the namespace live', async () => {
+    const since = new Date(now.getTime() - 4 * HOUR);
+    const timeout = async () =>
+      (await db.pool.query<{ t: string }>(`SELECT current_setting('statement_timeout') AS t`)).rows[0]!.t;
+    const before = await timeout();
+    // A budget of 1 ms: the statement that recomputes every bucket is cancelled, and rolled back alone.
+    const outcome = await inTransaction(db.pool, (client) =>
+      refreshAfterPass(client, db.schema, NS, { full: true, since }, 1),
+    );
+    assert.equal(outcome, 'since, as all took too long');
+    const state = (await readRollupState(db.pool, db.schema, NS))!;
+    assert.equal(state.refreshedFrom?.getTime(), since.getTime());
+    await assertExact(runs);
+    assert.equal(await timeout(), before, 'the budget does not outlive the transaction');
+    // Without a since (a first full pass), the namespace leaves the rollup: live, and exact.
+    assert.equal(
+      await inTransaction(db.pool, (client) => refreshAfterPass(client, db.schema, NS, { full: true, since: null }, 1)),
+      'live, as all took too long',
+    );
+    assert.equal(await readRollupState(db.pool, db.schema, NS), null);
+    await assertExact(runs);
+    // With time enough, every bucket.
+    assert.equal(
+      await inTransaction(db.pool, (client) => refreshAfterPass(client, db.schema, NS, { full: true, since: null })),
+      'all',
+    );
+    assert.equal(await timeout(), before);
+    assert.ok(await readRollupState(db.pool, db.schema, NS));
     await assertExact(runs);
   });
 });

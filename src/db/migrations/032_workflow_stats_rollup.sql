@@ -198,7 +198,8 @@ CROSS JOIN LATERAL (
 -- The backfill: every namespace the table holds, rolled up to the current hour.
 SELECT {{schema}}.workflow_stats_refresh(namespace, '-infinity') FROM {{schema}}.workflow_stats_live_from;
 
--- Where an incremental pass starts listing closed runs (its cursor less the look-back): the rollup is
--- recomputed from there when the pass completes. NULL for a full pass (and passes planned before this
--- migration), which recompute every bucket of the namespace.
+-- The cursor less the look-back of a workflows pass (where an incremental pass starts listing closed
+-- runs): the rollup is recomputed from there when an incremental pass completes, and a full pass
+-- falls back to it when recomputing every bucket takes too long. NULL without a cursor (a first
+-- pass), for other streams, and for passes planned before this migration.
 ALTER TABLE {{schema}}.sync_pass ADD COLUMN since timestamptz;
