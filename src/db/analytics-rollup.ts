@@ -43,36 +43,28 @@ export async function readRollupState(
 }
 
 /**
- * How long the refresh of every bucket may take when a pass completes. completeStream has 2 minutes
- * for the whole completion, and recomputing a namespace costs about 10 s per million runs (measured,
- * docs/analytics.md), so this holds about 6 million; a bigger namespace falls back as below.
+ * How long each refresh attempt may take when a pass completes: every bucket, then (if that ran out)
+ * from the pass's since. completeStream has 2 minutes for the whole completion, and recomputing a
+ * namespace costs about 10 s per million runs (measured, docs/analytics.md), so a full recompute
+ * holds about 5 million; a bigger namespace falls back as refreshAfterPass says.
  */
-export const FULL_REFRESH_BUDGET_MS = 60_000;
+export const REFRESH_BUDGETS_MS = { all: 50_000, since: 50_000 };
 
-/** What the refresh after a pass recomputed: its since on, every bucket, or a fallback (see refreshAfterPass). */
-export type RollupRefresh = 'since' | 'all' | 'since, as all took too long' | 'live, as all took too long';
+/** What the refresh after a pass did: see refreshAfterPass. */
+export type RollupRefresh =
+  'since' | 'all' | 'since, as all took too long' | 'live, as it took too long' | 'live: not rolled up';
 
 const QUERY_CANCELED = '57014';
 const SAVEPOINT = 'temporal_sync_rollup';
 
-/**
- * The refresh a completed workflows pass makes, in its transaction: from the pass's `since` for an
- * incremental pass; every bucket for a full pass (or one planned without a since), unless that
- * takes longer than `budgetMs`. Then it falls back to the pass's `since` when it has one (what the
- * pass changed lies after it, except runs visibility showed later than the look-back), and
- * otherwise takes the namespace out of the rollup, so its stats are aggregated live: slower, exact.
- */
-export async function refreshAfterPass(
+/** A refresh under a transaction-local statement_timeout; false (and rolled back alone) when it ran out. */
+async function refreshWithin(
   client: pg.PoolClient,
   schema: string,
   namespace: string,
-  pass: { full: boolean; since: Date | null },
-  budgetMs = FULL_REFRESH_BUDGET_MS,
-): Promise<RollupRefresh> {
-  if (!pass.full && pass.since) {
-    await refreshWorkflowStats(client, schema, namespace, pass.since);
-    return 'since';
-  }
+  from: Date | null,
+  budgetMs: number,
+): Promise<boolean> {
   await client.query(`SAVEPOINT ${SAVEPOINT}`);
   try {
     // Local to the transaction: undone by the rollback to the savepoint, and set back after success.
@@ -80,20 +72,46 @@ export async function refreshAfterPass(
       `SELECT current_setting('statement_timeout') AS timeout, set_config('statement_timeout', $1, true)`,
       [String(Math.max(1, Math.round(budgetMs)))],
     );
-    await refreshWorkflowStats(client, schema, namespace, null);
+    await refreshWorkflowStats(client, schema, namespace, from);
     await client.query(`SELECT set_config('statement_timeout', $1, true)`, [rows[0]!.timeout]);
     await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-    return 'all';
+    return true;
   } catch (error) {
     if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error;
     await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    return false;
   }
-  if (pass.since) {
-    await refreshWorkflowStats(client, schema, namespace, pass.since);
-    return 'since, as all took too long';
+}
+
+/**
+ * The refresh a completed workflows pass makes, in its transaction, each attempt within its budget:
+ * - an incremental pass recomputes from its `since` a namespace that is rolled up, and leaves one
+ *   that is not (never rolled up, or taken out) live: only a full pass (or a refresh by hand) rolls
+ *   a namespace up, so a namespace too big for the budget does not cost every pass the budget;
+ * - a full pass (or one planned without a since) recomputes every bucket; when that runs out of
+ *   time, from its `since` if the namespace was rolled up (what the pass changed lies after it,
+ *   except runs visibility showed later than the look-back);
+ * - when that runs out of time too, the namespace leaves the rollup: its stats are aggregated live,
+ *   slower and exact.
+ */
+export async function refreshAfterPass(
+  client: pg.PoolClient,
+  schema: string,
+  namespace: string,
+  pass: { full: boolean; since: Date | null },
+  budgetsMs = REFRESH_BUDGETS_MS,
+): Promise<RollupRefresh> {
+  const rolledUp = (await readRollupState(client, schema, namespace)) !== null;
+  if (!pass.full && pass.since) {
+    if (!rolledUp) return 'live: not rolled up';
+    if (await refreshWithin(client, schema, namespace, pass.since, budgetsMs.since)) return 'since';
+  } else {
+    if (await refreshWithin(client, schema, namespace, null, budgetsMs.all)) return 'all';
+    if (pass.since && rolledUp && (await refreshWithin(client, schema, namespace, pass.since, budgetsMs.since)))
+      return 'since, as all took too long';
   }
   await dropFromRollup(client, schema, namespace);
-  return 'live, as all took too long';
+  return 'live, as it took too long';
 }
 
 /** Takes a namespace out of the rollup: its stats views aggregate it live until a refresh rolls it up again. */

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { readRollupState, refreshAfterPass, refreshWorkflowStats } from '../../src/db/analytics-rollup';
+import { readMigrations } from '../../src/db/migrate';
+import { createPool } from '../../src/db/pool';
 import { createRowWriter } from '../../src/db/rows';
 import { completePass, insertPass } from '../../src/db/sync-passes';
 import { inTransaction } from '../../src/db/transaction';
 import { workflowTable, type WorkflowRow } from '../../src/db/workflow-rows';
 import { close, DAY, expectedStats, HOUR, type ExpectedStats } from '../helpers/analytics-expected';
 import { insertRuns, insertSyncRuns, makeRuns, type SeedRun } from '../helpers/analytics-seed';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres';
 
 const NS = 'rollup-ns';
 const OTHER = 'rollup-other';
@@ -265,14 +268,14 @@ describe('the analytics rollup, kept by completed workflows passes', () => {
     await refreshWorkflowStats(db.pool, db.schema, NS, new Date(target.start_time.getTime() - HOUR));
     await assertExact(runs);
   });
-  it('a full recompute over its time budget falls back to the pass since, or to aggregating the namespace live', async () => {
+  it('a full recompute over its time budget falls back to the pass since, else to aggregating the namespace live until a full pass', async () => {
     const since = new Date(now.getTime() - 4 * HOUR);
     const timeout = async () =>
       (await db.pool.query<{ t: string }>(`SELECT current_setting('statement_timeout') AS t`)).rows[0]!.t;
     const before = await timeout();
-    // A budget of 1 ms: the statement that recomputes every bucket is cancelled, and rolled back alone.
+    // 1 ms to recompute every bucket: that statement is cancelled, and rolled back alone.
     const outcome = await inTransaction(db.pool, (client) =>
-      refreshAfterPass(client, db.schema, NS, { full: true, since }, 1),
+      refreshAfterPass(client, db.schema, NS, { full: true, since }, { all: 1, since: 60_000 }),
     );
     assert.equal(outcome, 'since, as all took too long');
     const state = (await readRollupState(db.pool, db.schema, NS))!;
@@ -281,11 +284,19 @@ describe('the analytics rollup, kept by completed workflows passes', () => {
     assert.equal(await timeout(), before, 'the budget does not outlive the transaction');
     // Without a since (a first full pass), the namespace leaves the rollup: live, and exact.
     assert.equal(
-      await inTransaction(db.pool, (client) => refreshAfterPass(client, db.schema, NS, { full: true, since: null }, 1)),
-      'live, as all took too long',
+      await inTransaction(db.pool, (client) =>
+        refreshAfterPass(client, db.schema, NS, { full: true, since: null }, { all: 1, since: 1 }),
+      ),
+      'live, as it took too long',
     );
     assert.equal(await readRollupState(db.pool, db.schema, NS), null);
     await assertExact(runs);
+    // An incremental pass leaves a namespace out of the rollup live (only a full pass rolls one up).
+    assert.equal(
+      await inTransaction(db.pool, (client) => refreshAfterPass(client, db.schema, NS, { full: false, since })),
+      'live: not rolled up',
+    );
+    assert.equal(await readRollupState(db.pool, db.schema, NS), null);
     // With time enough, every bucket.
     assert.equal(
       await inTransaction(db.pool, (client) => refreshAfterPass(client, db.schema, NS, { full: true, since: null })),
@@ -294,5 +305,43 @@ describe('the analytics rollup, kept by completed workflows passes', () => {
     assert.equal(await timeout(), before);
     assert.ok(await readRollupState(db.pool, db.schema, NS));
     await assertExact(runs);
+  });
+});
+
+describe('migration 032 on a table that holds runs', () => {
+  it('rolls up every namespace the table holds, with the numbers of the live aggregation', async () => {
+    const pool = createPool({ databaseUrl: TEST_DATABASE_URL, max: 1, onIdleError: () => {} });
+    const schema = `ts_test_rollup_migration_${randomBytes(4).toString('hex')}`;
+    try {
+      await pool.query(`CREATE SCHEMA "${schema}"`);
+      const migrations = await readMigrations();
+      const apply = async (which: (version: number) => boolean) => {
+        for (const migration of migrations.filter((m) => which(m.version)))
+          await pool.query(migration.sql.replaceAll('{{schema}}', `"${schema}"`));
+      };
+      await apply((version) => version < 32);
+      const now = new Date();
+      const seeded = [...makeRuns('first', 300, now, 50, 31), ...makeRuns('second', 100, now, 50, 32)];
+      await insertRuns(pool, schema, seeded);
+      await apply((version) => version >= 32);
+      for (const namespace of ['first', 'second']) {
+        const state = await readRollupState(pool, schema, namespace);
+        assert.equal(state?.through.getTime(), Math.floor(Date.now() / HOUR) * HOUR, namespace);
+      }
+      for (const [name, width] of [
+        ['hourly', HOUR],
+        ['daily', DAY],
+      ] as const) {
+        const { rows } = await pool.query<StatsRow>(`SELECT * FROM "${schema}".workflow_stats_${name}`);
+        assert.deepEqual(compare(rows, expectedStats(seeded, width)), [], name);
+        const { rows: rolled } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "${schema}".workflow_stats_${name}_rollup`,
+        );
+        assert.ok(rolled[0]!.n > 0, `${name}: the rollup holds the past`);
+      }
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    }
   });
 });

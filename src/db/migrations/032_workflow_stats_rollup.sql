@@ -11,8 +11,9 @@
 --
 -- workflow_stats_refresh(namespace, from) recomputes every bucket from the hour of `from` (or the
 -- old through, if earlier) up to the current hour, and moves through to the current hour. The sync
--- calls it when a workflows pass completes (src/db/sync-passes.ts), with `from` the start of what
--- the pass could have changed; this migration calls it for every namespace the table holds.
+-- calls it when a workflows pass completes (src/db/sync-passes.ts, refreshAfterPass in
+-- src/db/analytics-rollup.ts), with `from` the start of what the pass could have changed; this
+-- migration calls it for every namespace the table holds, up to a size (below).
 
 -- The old views' bodies, unchanged: the live aggregation, also what the refresh stores.
 CREATE VIEW {{schema}}.workflow_stats_hourly_live AS
@@ -195,8 +196,24 @@ CROSS JOIN LATERAL (
   OFFSET 0
 ) live;
 
--- The backfill: every namespace the table holds, rolled up to the current hour.
-SELECT {{schema}}.workflow_stats_refresh(namespace, '-infinity') FROM {{schema}}.workflow_stats_live_from;
+-- The backfill: every namespace the table holds, rolled up to the current hour, as long as the
+-- migration stays well inside the worker's 5-minute statement timeout (about 10 s per million runs):
+-- namespaces of up to 3 million runs, while less than 2 minutes have gone. The others stay live
+-- (exact, as fast as before) until their next full pass, or a refresh by hand, rolls them up.
+DO $$
+DECLARE
+  ns text;
+  began CONSTANT timestamptz := clock_timestamp();
+BEGIN
+  FOR ns IN SELECT namespace FROM {{schema}}.workflow_stats_live_from LOOP
+    IF clock_timestamp() - began < interval '2 minutes'
+       AND (SELECT count(*) FROM (SELECT 1 FROM {{schema}}.workflow WHERE namespace = ns LIMIT 3000001) runs) <= 3000000
+    THEN
+      PERFORM {{schema}}.workflow_stats_refresh(ns, '-infinity');
+    END IF;
+  END LOOP;
+END
+$$;
 
 -- The cursor less the look-back of a workflows pass (where an incremental pass starts listing closed
 -- runs): the rollup is recomputed from there when an incremental pass completes, and a full pass
