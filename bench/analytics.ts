@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { migrate } from '../src/db/migrate';
+import { refreshWorkflowStats } from '../src/db/analytics-rollup';
 import { tuneForAnalytics } from '../src/db/analytics-session';
 import { createPool } from '../src/db/pool';
 import { createRowWriter } from '../src/db/rows';
@@ -22,7 +23,8 @@ const HELP = `Usage: npm run bench:analytics [-- --runs 1000000] [--fires 100000
 
 Seeds a scratch schema (bench_analytics) with --runs workflow runs in one namespace (generate_series,
 rows as wide as synced ones), a second namespace of 10,000, --fires schedule fires and 2,400 sync
-runs; then times, --repeats times each (medians), the typical query of every analytics view, every
+runs, and rolls the workflow stats up (migration 032's refresh: every bucket, as a full pass's completion
+does, then from 65 minutes ago, as an incremental one's); then times, --repeats times each (medians), the typical query of every analytics view, every
 Grafana panel and variable (their SQL expanded as Grafana does, 7 and 30 days), and the report's
 queries (7 and 30 days), and saves EXPLAIN (ANALYZE, BUFFERS) of the view queries. Also measures
 what the analytics indexes cost an insert. Postgres: DATABASE_URL, else postgres://root@127.0.0.1:5432/test.
@@ -158,16 +160,27 @@ async function seed(pool: pg.Pool, runs: number, fires: number) {
     ['10000 runs of a second namespace', () => seedRuns(pool, SCHEMA, 'small', 10_000)],
     [`${fires} schedule fires`, () => seedFires(pool, SCHEMA, NS, fires)],
     ['2400 sync runs', () => seedSyncRuns(pool, SCHEMA, NS, 2400)],
+    // What migration 032 does to an existing table, and a full workflows pass at its completion.
+    [`the rollup of ${runs} runs (every bucket)`, () => refreshWorkflowStats(pool, SCHEMA, NS, null)],
+    ['the rollup of the second namespace', () => refreshWorkflowStats(pool, SCHEMA, 'small', null)],
+    // What an incremental pass's completion does: from its cursor less the default 5-minute look-back.
+    [
+      'the rollup from an incremental pass (since 1 h 5 min ago)',
+      () => refreshWorkflowStats(pool, SCHEMA, NS, new Date(Date.now() - 3_900_000)),
+    ],
     [
       'VACUUM ANALYZE',
       () =>
         pool.query(
-          `VACUUM ANALYZE "${SCHEMA}".workflow, "${SCHEMA}".schedule_fire, "${SCHEMA}".schedule_event, "${SCHEMA}".sync_run`,
+          `VACUUM ANALYZE "${SCHEMA}".workflow, "${SCHEMA}".schedule_fire, "${SCHEMA}".schedule_event, "${SCHEMA}".sync_run,
+             "${SCHEMA}".workflow_stats_hourly_rollup, "${SCHEMA}".workflow_stats_daily_rollup`,
         ),
     ],
   ];
+  const seeding: Record<string, number> = {};
   for (const [name, step] of steps) {
     const { ms } = await timed(step);
+    seeding[name] = round1(ms);
     log(`seeded ${name} in ${(ms / 1000).toFixed(1)} s`);
   }
   const { rows } = await pool.query<{ table: string; indexes: string }>(
@@ -177,7 +190,7 @@ async function seed(pool: pg.Pool, runs: number, fires: number) {
     [SCHEMA],
   );
   log(`workflow table ${rows[0]!.table}; indexes: ${rows[0]!.indexes}`);
-  return rows[0]!;
+  return { ...rows[0]!, seedingMs: seeding };
 }
 
 async function panelTimes(pool: pg.Pool, repeats: number) {

@@ -142,7 +142,13 @@ export async function planSyncRun(deps: SyncDependencies, request: PlanRequest):
     });
     if (!begun.created) return begun; // a retried attempt: the first one's plan stands
     for (const { name, plan, queries } of planned) {
-      await insertPass(client, schema, { syncRunId: begun.id, stream: name, full: plan.full, query: plan.query });
+      await insertPass(client, schema, {
+        syncRunId: begun.id,
+        stream: name,
+        full: plan.full,
+        query: plan.query,
+        since: plan.since ?? null,
+      });
       await insertPartitions(client, schema, begun.id, name, queries);
     }
     return begun;
@@ -204,6 +210,11 @@ export async function completeStream(
   });
   const seconds = Math.max(0, (Date.now() - run.startedAt.getTime()) / 1000);
   deps.metrics?.passCompleted(stream.name, run.namespace, result.full, seconds);
+  if (result.rollup?.includes('too long'))
+    Context.current().log.warn('the analytics rollup was not recomputed whole: it took too long', {
+      namespace: run.namespace,
+      rollup: result.rollup,
+    });
   return { deleted: result.deleted };
 }
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { refreshAfterPass, type RollupRefresh } from './analytics-rollup';
 import { qualified } from './identifiers';
 import { markUnseenDeleted } from './rows';
 import { advanceCursor } from './sync-state';
@@ -15,11 +16,12 @@ export interface PassState {
 export async function insertPass(
   client: pg.PoolClient,
   schema: string,
-  pass: { syncRunId: string; stream: string; full: boolean; query: string },
+  pass: { syncRunId: string; stream: string; full: boolean; query: string; since?: Date | null },
 ): Promise<void> {
   await client.query(
-    `INSERT INTO ${qualified(schema, 'sync_pass')} (sync_run_id, stream, full_pass, query) VALUES ($1, $2, $3, $4)`,
-    [pass.syncRunId, pass.stream, pass.full, pass.query],
+    `INSERT INTO ${qualified(schema, 'sync_pass')} (sync_run_id, stream, full_pass, query, since)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [pass.syncRunId, pass.stream, pass.full, pass.query, pass.since ?? null],
   );
 }
 
@@ -44,17 +46,25 @@ export interface CompletePass {
 
 /**
  * Completes a pass once every partition is done, in one transaction: the cursor moves to the run's start
- * (never backwards), a full pass marks every row it did not see as deleted, and the pass is closed.
+ * (never backwards), a full pass marks every row it did not see as deleted, a pass over the workflow
+ * table refreshes the analytics rollup (every bucket for a full pass, else from the pass's `since`),
+ * and the pass is closed.
  * A retried call finds the pass closed and answers what it did the first time.
  */
 export async function completePass(
   db: pg.Pool,
   schema: string,
   pass: CompletePass,
-): Promise<{ deleted: number; full: boolean }> {
+): Promise<{ deleted: number; full: boolean; rollup?: RollupRefresh }> {
   return inTransaction(db, async (client) => {
-    const { rows } = await client.query<{ full: boolean; deleted: number; completed: boolean; open: number }>(
-      `SELECT full_pass AS full, deleted::float8 AS deleted, completed_at IS NOT NULL AS completed,
+    const { rows } = await client.query<{
+      full: boolean;
+      deleted: number;
+      completed: boolean;
+      open: number;
+      since: Date | null;
+    }>(
+      `SELECT full_pass AS full, deleted::float8 AS deleted, completed_at IS NOT NULL AS completed, since,
          (SELECT count(*)::int FROM ${qualified(schema, 'sync_partition')}
           WHERE sync_run_id = $1 AND stream = $2 AND NOT done) AS open
        FROM ${qualified(schema, 'sync_pass')} WHERE sync_run_id = $1 AND stream = $2 FOR UPDATE`,
@@ -66,6 +76,12 @@ export async function completePass(
     if (found.open > 0)
       throw new Error(`the ${pass.stream} pass of run ${pass.syncRunId} has ${found.open} partition(s) open`);
     const deleted = found.full ? await markUnseenDeleted(client, schema, pass.table, pass) : 0;
+    // Deletion marks move no bucket (deleted runs still count); what the pass wrote may. A full pass (or
+    // one planned before migration 032) recomputes every bucket of the namespace, within a time budget.
+    const rollup =
+      pass.table === 'workflow'
+        ? await refreshAfterPass(client, schema, pass.namespace, { full: found.full, since: found.since })
+        : undefined;
     await advanceCursor(client, schema, {
       namespace: pass.namespace,
       stream: pass.stream,
@@ -76,6 +92,6 @@ export async function completePass(
       `UPDATE ${qualified(schema, 'sync_pass')} SET deleted = $3, completed_at = now() WHERE sync_run_id = $1 AND stream = $2`,
       [pass.syncRunId, pass.stream, deleted],
     );
-    return { deleted, full: found.full };
+    return { deleted, full: found.full, rollup };
   });
 }

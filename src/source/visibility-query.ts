@@ -3,6 +3,10 @@
  * attributes, memo) and every run closed since the cursor, less a look-back for visibility lag.
  */
 export function incrementalQuery(cursor: Date, lookbackSeconds: number): string {
-  const since = new Date(cursor.getTime() - lookbackSeconds * 1000).toISOString();
-  return `ExecutionStatus = 'Running' OR CloseTime >= '${since}'`;
+  return `ExecutionStatus = 'Running' OR CloseTime >= '${incrementalSince(cursor, lookbackSeconds).toISOString()}'`;
+}
+
+/** The close time from which an incremental pass lists closed runs: the cursor less the look-back. */
+export function incrementalSince(cursor: Date, lookbackSeconds: number): Date {
+  return new Date(cursor.getTime() - lookbackSeconds * 1000);
 }

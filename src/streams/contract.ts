@@ -25,6 +25,13 @@ export interface StreamPlan {
   query: string;
   /** True when the pass can be split into disjoint StartTime ranges (listings of executions). */
   partitionable: boolean;
+  /**
+   * For a listing of executions with a cursor: the cursor less the look-back, where an incremental pass
+   * lists closed runs from. What such a pass changes lies after it, so the analytics rollup is
+   * recomputed from here when the pass completes (src/db/sync-passes.ts); a full pass recomputes
+   * everything, and falls back to this when that takes too long.
+   */
+  since?: Date;
 }
 
 /** Worker settings a stream may read (from the environment, through the worker's configuration). */

@@ -1,6 +1,6 @@
 import { workflowTable, type WorkflowRow } from '../db/workflow-rows';
 import { mapExecutionPage, type RawExecutionInfo } from '../source/executions';
-import { incrementalQuery } from '../source/visibility-query';
+import { incrementalQuery, incrementalSince } from '../source/visibility-query';
 import { defineStream } from './define';
 import { listExecutionsPage } from './list-executions';
 
@@ -15,8 +15,19 @@ export const workflowsStream = defineStream<RawExecutionInfo, WorkflowRow>({
   plan: ({ mode, cursor, lookbackSeconds }) =>
     // With no cursor yet there is nothing to be incremental from: the first pass reads everything.
     mode === 'incremental' && cursor
-      ? { full: false, query: incrementalQuery(cursor, lookbackSeconds), partitionable: true }
-      : { full: true, query: '', partitionable: true },
+      ? {
+          full: false,
+          query: incrementalQuery(cursor, lookbackSeconds),
+          partitionable: true,
+          since: incrementalSince(cursor, lookbackSeconds),
+        }
+      : {
+          full: true,
+          query: '',
+          partitionable: true,
+          // What the rollup falls back to when recomputing every bucket takes too long.
+          since: cursor ? incrementalSince(cursor, lookbackSeconds) : undefined,
+        },
   async fetchPage(context, query, pageSize, token) {
     const page = await listExecutionsPage(context, query, pageSize, token);
     // Codecs encode memos, never search attributes.

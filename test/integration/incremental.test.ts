@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
+import { readRollupState } from '../../src/db/analytics-rollup';
 import { comparable, keyed, workflowKey } from '../helpers/compare';
 import { createTestDatabase, tableRows, type TestDatabase } from '../helpers/postgres';
 import { countRuns, expectedWorkflowRows, seedMixedExecutions, seedSchedules, waitForSettled } from '../helpers/seed';
@@ -94,6 +95,49 @@ describe('an incremental sync after a full one', () => {
     );
     assert.equal(rows[0]!.cursor.getTime(), runs.rows.at(-1)!.started_at.getTime(), 'cursor = start of the last pass');
     assert.equal(rows[0]!.last_full_sync_at.getTime(), runs.rows[0]!.started_at.getTime());
+  });
+
+  it('rolls the analytics up when each workflows pass completes: every bucket after the full one, from its since after the incremental one', async () => {
+    const { rows: passes } = await db.pool.query<{
+      full_pass: boolean;
+      since: Date | null;
+      started_at: Date;
+      completed_at: Date;
+    }>(
+      `SELECT p.full_pass, p.since, r.started_at, p.completed_at FROM "${db.schema}".sync_pass p
+       JOIN "${db.schema}".sync_run r ON r.id = p.sync_run_id
+       WHERE p.stream = 'workflows' AND r.status = 'completed' ORDER BY r.id`,
+    );
+    assert.deepEqual(
+      passes.map((pass) => pass.full_pass),
+      [true, false],
+    );
+    assert.equal(passes[0]!.since, null);
+    // The incremental pass lists closed runs from the cursor (the full pass's start) less its look-back (0 here).
+    assert.equal(passes[1]!.since?.getTime(), passes[0]!.started_at.getTime());
+    // The full pass rolled up to the hour it completed in; the incremental one recomputed from its since,
+    // or from that hour if earlier (the buckets after it were live until then).
+    const hourOf = (time: Date) => Math.floor(time.getTime() / 3_600_000) * 3_600_000;
+    const state = await readRollupState(db.pool, db.schema, SOURCE_NAMESPACE);
+    assert.equal(
+      state?.refreshedFrom?.getTime(),
+      Math.min(passes[1]!.since.getTime(), hourOf(passes[0]!.completed_at)),
+    );
+    assert.equal(state?.through.getTime(), hourOf(passes[1]!.completed_at));
+    for (const view of ['workflow_stats_hourly', 'workflow_stats_daily']) {
+      const { rows } = await db.pool.query<{ n: number; total: number; runs: number }>(
+        `SELECT (SELECT count(*)::int FROM (
+                  (SELECT * FROM "${db.schema}".${view} EXCEPT ALL SELECT * FROM "${db.schema}".${view}_live)
+                  UNION ALL
+                  (SELECT * FROM "${db.schema}".${view}_live EXCEPT ALL SELECT * FROM "${db.schema}".${view})) d) AS n,
+                (SELECT sum(started)::int FROM "${db.schema}".${view} WHERE namespace = $1) AS total,
+                (SELECT count(*)::int FROM "${db.schema}".workflow WHERE namespace = $1) AS runs`,
+        [SOURCE_NAMESPACE],
+      );
+      assert.equal(rows[0]!.n, 0, `${view} equals the live aggregation`);
+      assert.ok(rows[0]!.runs > 0);
+      assert.equal(rows[0]!.total, rows[0]!.runs, `${view} counts every run's start`);
+    }
   });
 
   const scheduleRow = async (scheduleId: string) =>
