@@ -207,14 +207,14 @@ export async function completeStream(
     stream: stream.name,
     table: stream.table,
     startedAt: run.startedAt,
+    ...(stream.afterPass && {
+      afterPass: (client, pass) => stream.afterPass!(client, schema, { namespace: run.namespace, ...pass }),
+    }),
   });
   const seconds = Math.max(0, (Date.now() - run.startedAt.getTime()) / 1000);
   deps.metrics?.passCompleted(stream.name, run.namespace, result.full, seconds);
-  if (result.rollup?.includes('too long'))
-    Context.current().log.warn('the analytics rollup was not recomputed whole: it took too long', {
-      namespace: run.namespace,
-      rollup: result.rollup,
-    });
+  if (result.warning !== undefined)
+    Context.current().log.warn(result.warning, { stream: stream.name, namespace: run.namespace });
   return { deleted: result.deleted };
 }
 

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { refreshAfterPass, type RollupRefresh } from './analytics-rollup';
 import { qualified } from './identifiers';
 import { markUnseenDeleted } from './rows';
 import { advanceCursor } from './sync-state';
@@ -42,20 +41,21 @@ export interface CompletePass {
   table: string;
   /** The run's start (the database's clock): the cursor moves there. */
   startedAt: Date;
+  /** The stream's own work after its pass (StreamDefinition.afterPass), in the same transaction. */
+  afterPass?: (client: pg.PoolClient, pass: { full: boolean; since: Date | null }) => Promise<string | undefined>;
 }
 
 /**
  * Completes a pass once every partition is done, in one transaction: the cursor moves to the run's start
- * (never backwards), a full pass marks every row it did not see as deleted, a pass over the workflow
- * table refreshes the analytics rollup (every bucket for a full pass, else from the pass's `since`),
- * and the pass is closed.
+ * (never backwards), a full pass marks every row it did not see as deleted, the stream does its own
+ * work after a pass (the workflows stream refreshes the analytics rollup), and the pass is closed.
  * A retried call finds the pass closed and answers what it did the first time.
  */
 export async function completePass(
   db: pg.Pool,
   schema: string,
   pass: CompletePass,
-): Promise<{ deleted: number; full: boolean; rollup?: RollupRefresh }> {
+): Promise<{ deleted: number; full: boolean; warning?: string | undefined }> {
   return inTransaction(db, async (client) => {
     const { rows } = await client.query<{
       full: boolean;
@@ -76,12 +76,7 @@ export async function completePass(
     if (found.open > 0)
       throw new Error(`the ${pass.stream} pass of run ${pass.syncRunId} has ${found.open} partition(s) open`);
     const deleted = found.full ? await markUnseenDeleted(client, schema, pass.table, pass) : 0;
-    // Deletion marks move no bucket (deleted runs still count); what the pass wrote may. A full pass (or
-    // one planned before migration 032) recomputes every bucket of the namespace, within a time budget.
-    const rollup =
-      pass.table === 'workflow'
-        ? await refreshAfterPass(client, schema, pass.namespace, { full: found.full, since: found.since })
-        : undefined;
+    const warning = await pass.afterPass?.(client, { full: found.full, since: found.since });
     await advanceCursor(client, schema, {
       namespace: pass.namespace,
       stream: pass.stream,
@@ -92,6 +87,6 @@ export async function completePass(
       `UPDATE ${qualified(schema, 'sync_pass')} SET deleted = $3, completed_at = now() WHERE sync_run_id = $1 AND stream = $2`,
       [pass.syncRunId, pass.stream, deleted],
     );
-    return { deleted, full: found.full, rollup };
+    return { deleted, full: found.full, warning };
   });
 }

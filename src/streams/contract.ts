@@ -118,4 +118,19 @@ export interface SyncStream<Item, Row> {
   writePage?(client: pg.PoolClient, page: MappedPage<Row>, context: WriteContext<Row>): Promise<number>;
   /** The incidents (alerts naming a subject) its data opens and closes, after a completed run that read it. */
   readonly dataIncidents?: DataIncidents;
+  /**
+   * What follows a completed pass over its table, in the pass's transaction (the workflows stream
+   * refreshes the analytics rollup); returns a line worth a warning when it did less than asked.
+   */
+  readonly afterPass?: AfterPass;
 }
+
+/** The pass just completed, as a stream's afterPass sees it. */
+export interface CompletedPass {
+  namespace: string;
+  full: boolean;
+  /** The plan's since (StreamPlan.since), null when it had none. */
+  since: Date | null;
+}
+
+export type AfterPass = (client: pg.PoolClient, schema: string, pass: CompletedPass) => Promise<string | undefined>;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { DataIncidents } from '../alerts/data-incidents';
 import { createRowWriter, type BulkLoad, type RowWriter } from '../db/rows';
-import type { PageContext, PlanContext, Rejected, StreamPlan, SyncStream } from './contract';
+import type { AfterPass, PageContext, PlanContext, Rejected, StreamPlan, SyncStream } from './contract';
 
 /** A page read and mapped, ready to be written in the transaction that commits its checkpoint. */
 export interface ReadPage {
@@ -18,6 +18,7 @@ export interface RegisteredStream {
   readonly table: string;
   readonly incrementalOnly: boolean;
   readonly dataIncidents?: DataIncidents;
+  readonly afterPass?: AfterPass;
   plan(context: PlanContext): StreamPlan;
   readPage(context: PageContext, query: string, pageSize: number, token: Uint8Array | null): Promise<ReadPage>;
 }
@@ -35,6 +36,7 @@ export function defineStream<Item, Row>(stream: SyncStream<Item, Row>): Register
     table: stream.table.table,
     incrementalOnly: stream.incrementalOnly ?? false,
     dataIncidents: stream.dataIncidents,
+    afterPass: stream.afterPass,
     plan: (context) => stream.plan(context),
     async readPage(context, query, pageSize, token) {
       const readAt = new Date();

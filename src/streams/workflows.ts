@@ -1,3 +1,4 @@
+import { refreshAfterPass } from '../db/analytics-rollup';
 import { workflowTable, type WorkflowRow } from '../db/workflow-rows';
 import { mapExecutionPage, type RawExecutionInfo } from '../source/executions';
 import { incrementalQuery, incrementalSince } from '../source/visibility-query';
@@ -35,4 +36,10 @@ export const workflowsStream = defineStream<RawExecutionInfo, WorkflowRow>({
     return page;
   },
   mapPage: mapExecutionPage,
+  async afterPass(client, schema, pass) {
+    const refresh = await refreshAfterPass(client, schema, pass.namespace, pass);
+    return refresh.includes('too long')
+      ? `the analytics rollup was not recomputed whole: it took too long (${refresh})`
+      : undefined;
+  },
 });

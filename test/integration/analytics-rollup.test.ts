@@ -8,6 +8,7 @@ import { createRowWriter } from '../../src/db/rows';
 import { completePass, insertPass } from '../../src/db/sync-passes';
 import { inTransaction } from '../../src/db/transaction';
 import { workflowTable, type WorkflowRow } from '../../src/db/workflow-rows';
+import { streamNamed } from '../../src/streams/registry';
 import { close, DAY, expectedStats, HOUR, type ExpectedStats } from '../helpers/analytics-expected';
 import { insertRuns, insertSyncRuns, makeRuns, type SeedRun } from '../helpers/analytics-seed';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres';
@@ -130,6 +131,8 @@ describe('the analytics rollup, kept by completed workflows passes', () => {
       stream: 'workflows',
       table: 'workflow',
       startedAt: run.started_at,
+      // What completeStream hands over: the workflows stream's own work after a pass, the refresh.
+      afterPass: (client, pass) => streamNamed('workflows')!.afterPass!(client, db.schema, { namespace: NS, ...pass }),
     });
   }
 
