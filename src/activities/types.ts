@@ -46,7 +46,7 @@ export interface PartitionProgress {
 
 /** What a partition's activity reports: the partition's numbers, and the lane's visibility calls for its next activity. */
 export interface PartitionReport extends PartitionProgress {
-  /** When the lane's visibility calls of the last window started (epoch ms); absent from older workers. */
+  /** When the lane's visibility calls of the last window were answered (epoch ms); absent from older workers. */
   visibilityCalls?: number[];
 }
 
@@ -76,7 +76,7 @@ export interface RunPlan {
    */
   readsEverything?: boolean;
   /**
-   * When the plan's visibility calls of the last window started (epoch ms), charged to the lanes'
+   * When the plan's visibility calls of the last window were answered (epoch ms), charged to the lanes'
    * first activities. Absent from a run continued as new and from plans recorded before it.
    */
   visibilityCalls?: number[];

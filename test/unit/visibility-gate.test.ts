@@ -124,6 +124,25 @@ describe('the visibility gate: spacing calls within the budget, waiting out RESO
     );
   });
 
+  it('counts a call until it is answered: the server may count it as late as that', async () => {
+    const clock = fakeClock(2, () => []);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      times.push(
+        await clock.gate.call(() => {
+          const at = clock.now();
+          clock.advance(300);
+          return Promise.resolve(at);
+        }),
+      );
+    }
+    // The first was answered at 300, so the third may start 1050 ms after that, not after its start.
+    assert.deepEqual(
+      times.map((at) => at - clock.start),
+      [0, 300, 1350],
+    );
+  });
+
   it('does not wait again when the request itself took longer than the spacing', async () => {
     const clock = fakeClock(10);
     const times: number[] = [];
@@ -237,18 +256,25 @@ describe("the run's budget shared by its lanes", () => {
     [7, 3],
     [2, 4],
   ] as const) {
-    it(`keeps a plan and ${partitions} lanes of activities in a row within ${budget} calls in any second`, async () => {
+    it(`keeps a plan and ${partitions} lanes of activities in a row within ${budget} calls arriving in any second`, async () => {
       const next = random(budget * 100 + partitions);
       const start = 1_000_000;
       // The plan: a few Counts at the whole budget, each taking 0 to 30 ms.
       const plan = fakeClock(budget, () => [], start);
+      const planArrivals: number[] = [];
       for (let i = 0; i < 1 + Math.floor(next() * 2 * budget); i += 1) {
-        await plan.gate.call(() => Promise.resolve(plan.advance(next() * 30)));
+        const planCall = await plan.gate.call(() => {
+          const calledAt = plan.now();
+          const takes = next() * 30;
+          plan.advance(takes);
+          return Promise.resolve(calledAt + next() * takes);
+        });
+        planArrivals.push(planCall);
       }
       const planCalls = plan.gate.handOver();
       const { callsPerLane } = shareBudget(budget, partitions, partitions);
       const charged = chargePlanCalls(callsPerLane, planCalls);
-      const all = [...planCalls];
+      const all = [...planArrivals];
       // Each lane on its own clock from the plan's end: activities in a row, each a few pages, handed over.
       for (const [lane, share] of callsPerLane.entries()) {
         let history = charged[lane];
@@ -256,11 +282,13 @@ describe("the run's budget shared by its lanes", () => {
         for (let activity = 0; activity < 4; activity += 1) {
           const clock = fakeClock(share, history === undefined ? undefined : () => history!, at);
           for (let page = 0; page < 1 + Math.floor(next() * 6); page += 1) {
+            // The server counts the call when it arrives: anywhere between its start and its answer.
             all.push(
               await clock.gate.call(() => {
                 const calledAt = clock.now();
-                clock.advance(next() * 120);
-                return Promise.resolve(calledAt);
+                const takes = next() * 120;
+                clock.advance(takes);
+                return Promise.resolve(calledAt + next() * takes);
               }),
             );
           }
