@@ -141,8 +141,21 @@ describe('the page loop in a mock activity environment', { timeout: 300_000 }, (
     return { env, pagesHeartbeated };
   }
 
-  const syncPartition = (env: MockActivityEnvironment, acts: SyncActivities, request: PartitionRequest) =>
-    runIn(env, acts.syncPartition, request);
+  /** The partition's numbers an attempt reports, once the lane's call times it hands on are checked. */
+  const syncPartition = async (
+    env: MockActivityEnvironment,
+    acts: SyncActivities,
+    request: PartitionRequest,
+  ): Promise<PartitionProgress> => {
+    const { visibilityCalls, ...progress } = await runIn(env, acts.syncPartition, request);
+    const calls = visibilityCalls ?? [];
+    assert.ok(
+      calls.length <= request.visibilityCallsPerSecond,
+      `${calls.length} calls handed on, over the lane's share`,
+    );
+    for (const at of calls) assert.ok(Math.abs(Date.now() - at) < 60_000, `a call time of now, not ${at}`);
+    return progress;
+  };
 
   async function partitionRow(db: TestDatabase, plan: RunPlan): Promise<PartitionRow> {
     const { rows } = await db.pool.query<PartitionRow>(
