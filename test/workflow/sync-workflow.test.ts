@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import type {
   FinishRequest,
   PartitionProgress,
+  PartitionReport,
   PartitionRequest,
   PlanRequest,
   ResumeRequest,
@@ -63,6 +64,7 @@ function createFake(options: FakeOptions) {
   const violations: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  let chunksStarted = 0;
   let continuedAsNew = 0;
   let settings: RunPlan['settings'] | undefined;
   let startedAt = '';
@@ -132,15 +134,18 @@ function createFake(options: FakeOptions) {
         visibilityRps: request.visibilityRps ?? 1000,
         lookbackSeconds: request.lookbackSeconds,
       };
-      return Promise.resolve(plan());
+      // The plan made no visibility call worth counting: the lanes start with nothing charged.
+      return Promise.resolve({ ...plan(), visibilityCalls: [] });
     },
     resumeSyncRun(request: ResumeRequest): Promise<RunPlan> {
       record('resumeSyncRun', request);
       continuedAsNew += 1;
       return Promise.resolve(plan());
     },
-    async syncPartition(request: PartitionRequest): Promise<PartitionProgress> {
+    async syncPartition(request: PartitionRequest): Promise<PartitionReport> {
       record('syncPartition', request);
+      // Each chunk reports one "call time" of its own, to follow where the workflow hands it on.
+      const handedOn = chunksStarted++;
       const key = `${request.stream}/${request.partition}`;
       const partition = streamOf(request.stream).partitions[request.partition];
       if (!partition) throw ApplicationFailure.nonRetryable(`no partition ${key}`);
@@ -163,7 +168,7 @@ function createFake(options: FakeOptions) {
         partition.pages += PAGES_PER_CHUNK;
         partition.rows += ROWS_PER_CHUNK;
         partition.done = partition.chunks >= partition.needed;
-        return progressOf(partition);
+        return { ...progressOf(partition), visibilityCalls: [handedOn] };
       } finally {
         inFlight -= 1;
         events.push(`settled ${key}`);
@@ -266,20 +271,43 @@ describe('SyncWorkflow with fake activities', { timeout: 180_000 }, () => {
       'each workflows partition is called until it is done, and no more',
     );
     assert.equal(perPartition('schedules', 0), 1);
-    // A budget of 10 calls/s over 4 lanes: 2 whole calls per second each (4 x 2 <= 10).
     for (const chunk of chunks) {
       assert.deepEqual(
-        { ...chunk, stream: undefined, partition: undefined },
+        { ...chunk, stream: undefined, partition: undefined, visibilityCallsPerSecond: 0, visibilityHistory: [] },
         {
           syncRunId: SYNC_RUN_ID,
           destination: DESTINATION,
           stream: undefined,
           partition: undefined,
           maxSeconds: 5,
-          visibilityCallsPerSecond: 2,
+          visibilityCallsPerSecond: 0,
+          visibilityHistory: [],
         },
       );
     }
+    // A budget of 10 calls/s over 4 lanes: whole shares that add up to it, 3, 3, 2 and 2, the four
+    // lanes' first chunks starting with the plan's calls (none here).
+    // (The worker may start the first four in any order.)
+    assert.deepEqual(
+      chunks
+        .slice(0, 4)
+        .map((c) => [c.visibilityCallsPerSecond, c.visibilityHistory])
+        .sort(),
+      [
+        [2, []],
+        [2, []],
+        [3, []],
+        [3, []],
+      ],
+    );
+    // Every later chunk counts the calls of the chunk its lane ran before it: each handed on once.
+    const handedOn = chunks.slice(4).map((c) => c.visibilityHistory?.[0]);
+    assert.ok(
+      handedOn.every((index) => index !== undefined && index < chunks.length),
+      `every later chunk got an earlier chunk's calls: ${JSON.stringify(handedOn)}`,
+    );
+    assert.equal(new Set(handedOn).size, handedOn.length, "no chunk's calls were handed on twice");
+    for (const chunk of chunks) assert.ok([2, 3].includes(chunk.visibilityCallsPerSecond));
 
     assert.deepEqual(
       fake
