@@ -23,11 +23,10 @@ const progressOf = (state: PartitionState): PartitionProgress => ({
   resumedAtPages: state.resumedAtPages,
 });
 
+/** The lane's calls as handed to this attempt; a retried attempt follows its failed one's calls, which no one reported: unknown. */
+const laneHistory = (request: PartitionRequest) =>
+  Context.current().info.attempt > 1 ? undefined : request.visibilityHistory;
 const laneCalls = (source: PageContext) => ({ visibilityCalls: source.visibility.handOver() });
-const handedOver = (request: PartitionRequest) =>
-  Context.current().info.attempt > 1 || request.visibilityHistory === undefined
-    ? {}
-    : { visibilityCalls: request.visibilityHistory };
 
 async function runningRun(deps: SyncDependencies, request: PartitionRequest): Promise<RunRecord> {
   checkDestination(deps, request);
@@ -51,8 +50,7 @@ async function pageContext(
     source: await deps.sources.clientFor(run.namespace),
     visibility: createVisibilityGate({
       callsPerSecond: request.visibilityCallsPerSecond,
-      // A retried attempt follows its failed one's calls, which no one reported: unknown.
-      history: Context.current().info.attempt > 1 ? undefined : request.visibilityHistory,
+      history: laneHistory(request),
       pause: (ms) => heartbeatingPause(ms, details),
       throttled: () => deps.metrics?.visibilityThrottled(run.namespace),
     }),
@@ -135,7 +133,7 @@ export async function syncPartitionChunk(deps: SyncDependencies, request: Partit
   if (!stream || !state)
     throw ApplicationFailure.nonRetryable(`run ${run.id} has no ${request.stream} partition ${request.partition}`);
   // Nothing called yet: the lane's calls are still the ones it was handed.
-  if (state.done) return { ...progressOf(state), ...handedOver(request) };
+  if (state.done) return { ...progressOf(state), visibilityCalls: laneHistory(request) };
   if (context.info.attempt > 1 && state.pages > 0) {
     await recordResume(deps.pool, deps.schema, key, state.pages + 1);
     context.log.info('resuming from the committed checkpoint', {

@@ -207,9 +207,7 @@ export async function completeStream(
     stream: stream.name,
     table: stream.table,
     startedAt: run.startedAt,
-    ...(stream.afterPass && {
-      afterPass: (client, pass) => stream.afterPass!(client, schema, { namespace: run.namespace, ...pass }),
-    }),
+    afterPass: stream.afterPass,
   });
   const seconds = Math.max(0, (Date.now() - run.startedAt.getTime()) / 1000);
   deps.metrics?.passCompleted(stream.name, run.namespace, result.full, seconds);

@@ -33,6 +33,17 @@ export async function loadPasses(db: pg.Pool | pg.PoolClient, schema: string, sy
   return rows;
 }
 
+/** The pass just completed, as a stream's afterPass sees it. */
+export interface CompletedPass {
+  namespace: string;
+  full: boolean;
+  /** The plan's since (StreamPlan.since), null when it had none. */
+  since: Date | null;
+}
+
+/** A stream's own work after its pass, in the pass's transaction; a warning when it did less than asked. */
+export type AfterPass = (client: pg.PoolClient, schema: string, pass: CompletedPass) => Promise<string | undefined>;
+
 export interface CompletePass {
   syncRunId: string;
   namespace: string;
@@ -41,8 +52,8 @@ export interface CompletePass {
   table: string;
   /** The run's start (the database's clock): the cursor moves there. */
   startedAt: Date;
-  /** The stream's own work after its pass (StreamDefinition.afterPass), in the same transaction. */
-  afterPass?: (client: pg.PoolClient, pass: { full: boolean; since: Date | null }) => Promise<string | undefined>;
+  /** The stream's own work after its pass (its afterPass), in the same transaction. */
+  afterPass?: AfterPass | undefined;
 }
 
 /**
@@ -76,7 +87,11 @@ export async function completePass(
     if (found.open > 0)
       throw new Error(`the ${pass.stream} pass of run ${pass.syncRunId} has ${found.open} partition(s) open`);
     const deleted = found.full ? await markUnseenDeleted(client, schema, pass.table, pass) : 0;
-    const warning = await pass.afterPass?.(client, { full: found.full, since: found.since });
+    const warning = await pass.afterPass?.(client, schema, {
+      namespace: pass.namespace,
+      full: found.full,
+      since: found.since,
+    });
     await advanceCursor(client, schema, {
       namespace: pass.namespace,
       stream: pass.stream,

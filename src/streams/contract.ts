@@ -3,6 +3,7 @@ import type { temporal } from '@temporalio/proto';
 import type pg from 'pg';
 import type { DataIncidents } from '../alerts/data-incidents';
 import type { BulkLoad, RowWriter, TableSpec } from '../db/rows';
+import type { AfterPass } from '../db/sync-passes';
 import type { VisibilityGate } from '../source/visibility-gate';
 
 type Payload = temporal.api.common.v1.IPayload;
@@ -124,13 +125,3 @@ export interface SyncStream<Item, Row> {
    */
   readonly afterPass?: AfterPass;
 }
-
-/** The pass just completed, as a stream's afterPass sees it. */
-export interface CompletedPass {
-  namespace: string;
-  full: boolean;
-  /** The plan's since (StreamPlan.since), null when it had none. */
-  since: Date | null;
-}
-
-export type AfterPass = (client: pg.PoolClient, schema: string, pass: CompletedPass) => Promise<string | undefined>;

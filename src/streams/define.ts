@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { DataIncidents } from '../alerts/data-incidents';
 import { createRowWriter, type BulkLoad, type RowWriter } from '../db/rows';
-import type { AfterPass, PageContext, PlanContext, Rejected, StreamPlan, SyncStream } from './contract';
+import type { AfterPass } from '../db/sync-passes';
+import type { PageContext, PlanContext, Rejected, StreamPlan, SyncStream } from './contract';
 
 /** A page read and mapped, ready to be written in the transaction that commits its checkpoint. */
 export interface ReadPage {

@@ -124,3 +124,32 @@ export function close(actual: number | null, expected: number | null, what: stri
   const tolerance = 1e-9 * Math.max(1, Math.abs(expected));
   return Math.abs(actual - expected) <= tolerance ? null : `${what}: ${actual} != ${expected}`;
 }
+
+/** A row of workflow_stats_hourly or workflow_stats_daily, as pg returns it. */
+export type StatsRow = ExpectedStats & {
+  bucket: Date;
+  namespace: string;
+  workflow_type: string | null;
+  task_queue: string | null;
+};
+
+/** Every difference between a stats view's rows and the expected stats, so a failure names all of them at once. */
+export function compareStats(rows: StatsRow[], expected: Map<string, ExpectedStats>): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.bucket.getTime(), row.namespace, row.workflow_type, row.task_queue]);
+    seen.add(key);
+    const want = expected.get(key);
+    if (!want) {
+      problems.push(`unexpected row ${key}`);
+      continue;
+    }
+    for (const column of Object.keys(want) as Array<keyof ExpectedStats>) {
+      const problem = close(row[column], want[column], `${key} ${column}`);
+      if (problem) problems.push(problem);
+    }
+  }
+  for (const key of expected.keys()) if (!seen.has(key)) problems.push(`missing row ${key}`);
+  return problems;
+}

@@ -9,43 +9,12 @@ import { completePass, insertPass } from '../../src/db/sync-passes';
 import { inTransaction } from '../../src/db/transaction';
 import { workflowTable, type WorkflowRow } from '../../src/db/workflow-rows';
 import { streamNamed } from '../../src/streams/registry';
-import { close, DAY, expectedStats, HOUR, type ExpectedStats } from '../helpers/analytics-expected';
+import { compareStats, DAY, expectedStats, HOUR, type StatsRow } from '../helpers/analytics-expected';
 import { insertRuns, insertSyncRuns, makeRuns, type SeedRun } from '../helpers/analytics-seed';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres';
 
 const NS = 'rollup-ns';
 const OTHER = 'rollup-other';
-
-type StatsRow = ExpectedStats & {
-  bucket: Date;
-  namespace: string;
-  workflow_type: string | null;
-  task_queue: string | null;
-};
-
-const keyOf = (row: Pick<StatsRow, 'bucket' | 'namespace' | 'workflow_type' | 'task_queue'>) =>
-  JSON.stringify([row.bucket.getTime(), row.namespace, row.workflow_type, row.task_queue]);
-
-/** Every difference between the rows and the expected stats. */
-function compare(rows: StatsRow[], expected: Map<string, ExpectedStats>): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    seen.add(key);
-    const want = expected.get(key);
-    if (!want) {
-      problems.push(`unexpected row ${key}`);
-      continue;
-    }
-    for (const column of Object.keys(want) as Array<keyof ExpectedStats>) {
-      const problem = close(row[column], want[column], `${key} ${column}`);
-      if (problem) problems.push(problem);
-    }
-  }
-  for (const key of expected.keys()) if (!seen.has(key)) problems.push(`missing row ${key}`);
-  return problems;
-}
 
 /** A seeded run as the sync's page writer takes it. */
 function rowOf(run: SeedRun, readAt: Date): WorkflowRow {
@@ -132,7 +101,7 @@ describe('the analytics rollup, kept by completed workflows passes', () => {
       table: 'workflow',
       startedAt: run.started_at,
       // What completeStream hands over: the workflows stream's own work after a pass, the refresh.
-      afterPass: (client, pass) => streamNamed('workflows')!.afterPass!(client, db.schema, { namespace: NS, ...pass }),
+      afterPass: streamNamed('workflows')!.afterPass,
     });
   }
 
@@ -147,7 +116,7 @@ describe('the analytics rollup, kept by completed workflows passes', () => {
       ['daily', DAY],
     ] as const) {
       const rows = await view(name);
-      assert.deepEqual(compare(rows, expectedStats(expected, width)), [], name);
+      assert.deepEqual(compareStats(rows, expectedStats(expected, width)), [], name);
       const { rows: diff } = await db.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM (
            (SELECT * FROM "${db.schema}".workflow_stats_${name} EXCEPT ALL SELECT * FROM "${db.schema}".workflow_stats_${name}_live)
@@ -223,7 +192,7 @@ describe('the analytics rollup, kept by completed workflows passes', () => {
     await pass(false, since, written, async () => {
       // Before the pass completes, the rolled-up hours still show the runs as they were.
       const stale = await view('hourly');
-      assert.deepEqual(compare(stale, expectedStats(runs, HOUR)), []);
+      assert.deepEqual(compareStats(stale, expectedStats(runs, HOUR)), []);
     });
     const state = (await readRollupState(db.pool, db.schema, NS))!;
     assert.equal(state.refreshedFrom?.getTime(), since.getTime());
@@ -336,7 +305,7 @@ describe('migration 032 on a table that holds runs', () => {
         ['daily', DAY],
       ] as const) {
         const { rows } = await pool.query<StatsRow>(`SELECT * FROM "${schema}".workflow_stats_${name}`);
-        assert.deepEqual(compare(rows, expectedStats(seeded, width)), [], name);
+        assert.deepEqual(compareStats(rows, expectedStats(seeded, width)), [], name);
         const { rows: rolled } = await pool.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM "${schema}".workflow_stats_${name}_rollup`,
         );

@@ -10,7 +10,8 @@ import {
   isOpen,
   percentileCont,
   timeliness,
-  type ExpectedStats,
+  compareStats,
+  type StatsRow,
 } from '../helpers/analytics-expected';
 import {
   insertRuns,
@@ -25,34 +26,6 @@ import { refreshWorkflowStats } from '../../src/db/analytics-rollup';
 
 const NS = "team's namespace";
 const OTHER = 'other-namespace';
-
-type StatsRow = ExpectedStats & {
-  bucket: Date;
-  namespace: string;
-  workflow_type: string | null;
-  task_queue: string | null;
-};
-
-/** Every difference between the view's rows and ours, so a failure names all of them at once. */
-function compareStats(rows: StatsRow[], expected: Map<string, ExpectedStats>): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const row of rows) {
-    const key = JSON.stringify([row.bucket.getTime(), row.namespace, row.workflow_type, row.task_queue]);
-    seen.add(key);
-    const want = expected.get(key);
-    if (!want) {
-      problems.push(`unexpected row ${key}`);
-      continue;
-    }
-    for (const column of Object.keys(want) as Array<keyof ExpectedStats>) {
-      const problem = close(row[column], want[column], `${key} ${column}`);
-      if (problem) problems.push(problem);
-    }
-  }
-  for (const key of expected.keys()) if (!seen.has(key)) problems.push(`missing row ${key}`);
-  return problems;
-}
 
 describe('analytics views over seeded rows', () => {
   let db: TestDatabase;

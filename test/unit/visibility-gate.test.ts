@@ -30,8 +30,23 @@ function fakeClock(callsPerSecond: number, history?: (nowMs: number) => number[]
     },
     throttled: () => (throttled += 1),
   });
+  /** Makes `count` calls one after another, each taking `takesMs`; when each started, from the clock's start. */
+  const startsOf = async (count: number, takesMs: number): Promise<number[]> => {
+    const times: number[] = [];
+    for (let i = 0; i < count; i += 1) {
+      times.push(
+        await gate.call(() => {
+          const at = nowMs;
+          nowMs += takesMs;
+          return Promise.resolve(at - startMs);
+        }),
+      );
+    }
+    return times;
+  };
   return {
     gate,
+    startsOf,
     pauses,
     throttled: () => throttled,
     now: () => nowMs,
@@ -69,46 +84,29 @@ describe('the visibility gate: spacing calls within the budget, waiting out RESO
 
   it('with its history unknown, assumes a full window that just ended: spaces calls by 1.05/callsPerSecond s, the first included', async () => {
     const clock = fakeClock(4);
-    const times: number[] = [];
-    for (let i = 0; i < 5; i += 1) times.push(await clock.gate.call(() => Promise.resolve(clock.now())));
-    const start = clock.start;
-    assert.deepEqual(
-      times.map((at) => at - start),
-      [262.5, 525, 787.5, 1050, 1312.5],
-    );
+    assert.deepEqual(await clock.startsOf(5, 0), [262.5, 525, 787.5, 1050, 1312.5]);
     assert.deepEqual(clock.pauses, [262.5, 262.5, 262.5, 262.5, 262.5]);
   });
 
   for (const callsPerSecond of [1, 2, 7, 30]) {
     it(`never makes more than ${callsPerSecond} call(s) in any one second over 200 calls`, async () => {
       const clock = fakeClock(callsPerSecond);
-      const times: number[] = [];
-      for (let i = 0; i < 200; i += 1) times.push(await clock.gate.call(() => Promise.resolve(clock.now())));
+      const times = await clock.startsOf(200, 0);
       assert.ok(busiestSecond(times) <= callsPerSecond, `${busiestSecond(times)} calls in one second`);
-      const spanSeconds = (times.at(-1)! - clock.start) / 1000;
+      const spanSeconds = times.at(-1)! / 1000;
       assert.ok(Math.abs(spanSeconds - (200 * 1.05) / callsPerSecond) < 1e-6, `200 calls took ${spanSeconds} s`);
     });
   }
 
   it('with an empty history, makes its share of calls at once, then one as each leaves the 1.05 s window', async () => {
     const clock = fakeClock(3, () => []);
-    const times: number[] = [];
-    for (let i = 0; i < 7; i += 1) times.push(await clock.gate.call(() => Promise.resolve(clock.now())));
-    assert.deepEqual(
-      times.map((at) => at - clock.start),
-      [0, 0, 0, 1050, 1050, 1050, 2100],
-    );
+    assert.deepEqual(await clock.startsOf(7, 0), [0, 0, 0, 1050, 1050, 1050, 2100]);
     assert.deepEqual(clock.pauses, [1050, 1050]);
   });
 
   it("counts the calls it was handed: the lane's earlier activities, the plan's calls charged to it", async () => {
     const clock = fakeClock(2, (now) => [now - 1000]);
-    const times: number[] = [];
-    for (let i = 0; i < 3; i += 1) times.push(await clock.gate.call(() => Promise.resolve(clock.now())));
-    assert.deepEqual(
-      times.map((at) => at - clock.start),
-      [0, 50, 1050],
-    );
+    assert.deepEqual(await clock.startsOf(3, 0), [0, 50, 1050]);
   });
 
   it('hands over the calls of the last window, and refuses any call after that', async () => {
@@ -126,39 +124,13 @@ describe('the visibility gate: spacing calls within the budget, waiting out RESO
 
   it('counts a call until it is answered: the server may count it as late as that', async () => {
     const clock = fakeClock(2, () => []);
-    const times: number[] = [];
-    for (let i = 0; i < 3; i += 1) {
-      times.push(
-        await clock.gate.call(() => {
-          const at = clock.now();
-          clock.advance(300);
-          return Promise.resolve(at);
-        }),
-      );
-    }
     // The first was answered at 300, so the third may start 1050 ms after that, not after its start.
-    assert.deepEqual(
-      times.map((at) => at - clock.start),
-      [0, 300, 1350],
-    );
+    assert.deepEqual(await clock.startsOf(3, 300), [0, 300, 1350]);
   });
 
   it('does not wait again when the request itself took longer than the spacing', async () => {
     const clock = fakeClock(10);
-    const times: number[] = [];
-    for (let i = 0; i < 3; i += 1) {
-      times.push(
-        await clock.gate.call(() => {
-          const at = clock.now();
-          clock.advance(400);
-          return Promise.resolve(at);
-        }),
-      );
-    }
-    assert.deepEqual(
-      times.map((at) => at - clock.start),
-      [105, 505, 905],
-    );
+    assert.deepEqual(await clock.startsOf(3, 400), [105, 505, 905]);
     assert.deepEqual(clock.pauses, [105]);
   });
 

@@ -15,50 +15,10 @@
 -- src/db/analytics-rollup.ts), with `from` the start of what the pass could have changed; this
 -- migration calls it for every namespace the table holds, up to a size (below).
 
--- The old views' bodies, unchanged: the live aggregation, also what the refresh stores.
-CREATE VIEW {{schema}}.workflow_stats_hourly_live AS
-SELECT bucket, namespace, workflow_type, task_queue,
-       started, closed, completed, failed, timed_out, canceled, terminated, continued_as_new,
-       (failed + timed_out)::double precision / NULLIF(closed - continued_as_new, 0) AS failure_rate,
-       durations[1] AS p50_seconds, durations[2] AS p95_seconds, durations[3] AS p99_seconds
-FROM (
-  SELECT date_bin('1 hour', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
-         namespace, workflow_type, task_queue,
-         (count(*) FILTER (WHERE event = 'started'))::integer AS started,
-         (count(*) FILTER (WHERE event = 'closed'))::integer AS closed,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'COMPLETED'))::integer AS completed,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'FAILED'))::integer AS failed,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'TIMED_OUT'))::integer AS timed_out,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'CANCELED'))::integer AS canceled,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'TERMINATED'))::integer AS terminated,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'CONTINUED_AS_NEW'))::integer AS continued_as_new,
-         percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY execution_time_seconds)
-           FILTER (WHERE event = 'closed' AND status = 'COMPLETED') AS durations
-  FROM {{schema}}.workflow_event
-  GROUP BY 1, 2, 3, 4
-) hourly;
-
-CREATE VIEW {{schema}}.workflow_stats_daily_live AS
-SELECT bucket, namespace, workflow_type, task_queue,
-       started, closed, completed, failed, timed_out, canceled, terminated, continued_as_new,
-       (failed + timed_out)::double precision / NULLIF(closed - continued_as_new, 0) AS failure_rate,
-       durations[1] AS p50_seconds, durations[2] AS p95_seconds, durations[3] AS p99_seconds
-FROM (
-  SELECT date_bin('1 day', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
-         namespace, workflow_type, task_queue,
-         (count(*) FILTER (WHERE event = 'started'))::integer AS started,
-         (count(*) FILTER (WHERE event = 'closed'))::integer AS closed,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'COMPLETED'))::integer AS completed,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'FAILED'))::integer AS failed,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'TIMED_OUT'))::integer AS timed_out,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'CANCELED'))::integer AS canceled,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'TERMINATED'))::integer AS terminated,
-         (count(*) FILTER (WHERE event = 'closed' AND status = 'CONTINUED_AS_NEW'))::integer AS continued_as_new,
-         percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY execution_time_seconds)
-           FILTER (WHERE event = 'closed' AND status = 'COMPLETED') AS durations
-  FROM {{schema}}.workflow_event
-  GROUP BY 1, 2, 3, 4
-) daily;
+-- Migration 030's views, kept as they are under new names: the live aggregation, also what the
+-- refresh stores.
+ALTER VIEW {{schema}}.workflow_stats_hourly RENAME TO workflow_stats_hourly_live;
+ALTER VIEW {{schema}}.workflow_stats_daily RENAME TO workflow_stats_daily_live;
 
 CREATE TABLE {{schema}}.workflow_stats_hourly_rollup (
   bucket timestamptz NOT NULL,
@@ -162,7 +122,7 @@ WHERE ns.namespace IS NOT NULL;
 -- Same names, columns and numbers as migration 030's views: the rolled-up buckets, then the live
 -- ones. A filter on namespace and bucket reaches the rollup's index, and through the LATERAL the
 -- bucket indexes of the live part, whose range starts at the namespace's through.
-CREATE OR REPLACE VIEW {{schema}}.workflow_stats_hourly AS
+CREATE VIEW {{schema}}.workflow_stats_hourly AS
 SELECT bucket, namespace, workflow_type, task_queue,
        started, closed, completed, failed, timed_out, canceled, terminated, continued_as_new,
        (failed + timed_out)::double precision / NULLIF(closed - continued_as_new, 0) AS failure_rate,
@@ -179,7 +139,7 @@ CROSS JOIN LATERAL (
   OFFSET 0
 ) live;
 
-CREATE OR REPLACE VIEW {{schema}}.workflow_stats_daily AS
+CREATE VIEW {{schema}}.workflow_stats_daily AS
 SELECT bucket, namespace, workflow_type, task_queue,
        started, closed, completed, failed, timed_out, canceled, terminated, continued_as_new,
        (failed + timed_out)::double precision / NULLIF(closed - continued_as_new, 0) AS failure_rate,
